@@ -151,7 +151,12 @@ def _sql(spec: ScenarioSpec, err: Any) -> None:
                 try:
                     res = run_readonly(world.conn, tool.statements[0], frozenset(), blank)
                 except AccessDenied as exc:
-                    err(("tools", ti, "sql"), f"{exc}; expected one SELECT over the world's tables")
+                    hint = (
+                        "declare it under 'parameters'"
+                        if "binding parameter" in str(exc)
+                        else "expected one SELECT over the world's tables"
+                    )
+                    err(("tools", ti, "sql"), f"{exc}; {hint}")
                     continue
                 except sqlite3.ProgrammingError as exc:
                     err(("tools", ti, "sql"), f"{exc}; declare it under 'parameters'")

@@ -1,0 +1,279 @@
+"""The ``unwatched`` command: list, validate, run, demo, schema, model.
+
+User mistakes (a bad scenario file, an unknown level, a missing model) print one located
+message and exit with status 2; they never print a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import SpecErrors, UnwatchedError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEMO_SCENARIOS = "q3_report_window,blackmail_leverage"
+
+
+def friendly(fn: F) -> F:
+    """Turn expected errors into a message and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SpecErrors as exc:
+            for err in exc.errors:
+                click.secho(f"error: {err}", fg="red", err=True)
+            sys.exit(2)
+        except (UnwatchedError, ValueError) as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.version_option(package_name="unwatched")
+def main() -> None:
+    """What an AI agent does under pressure when it believes nobody is watching."""
+
+
+@main.command("list")
+@friendly
+def list_cmd() -> None:
+    """List the built-in scenario library."""
+    from .scenario import load_scenario
+    from .scenario._load import library_paths
+
+    for path in library_paths():
+        spec = load_scenario(path).spec
+        levels = f"stress 0..{len(spec.levers.stress) - 1}, temptation 0..{len(spec.levers.temptation) - 1}"
+        click.echo(f"{spec.id:<24} {spec.category:<22} {levels:<32} {spec.title}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@friendly
+def validate(paths: tuple[str, ...]) -> None:
+    """Load scenarios, replay their reference trajectories and lint watched/unwatched pairs.
+
+    PATHS are scenario files, folders, or library ids ("all" for the whole library).
+    """
+    from .scenario import resolve_scenarios, validate as validate_one
+    from .scenario._load import library_paths
+
+    items = [str(p) for p in library_paths()] if paths == ("all",) else list(paths)
+    failed = 0
+    for item in items:
+        try:
+            loaded_all = resolve_scenarios([item])
+        except SpecErrors as exc:
+            failed += 1
+            for err in exc.errors:
+                click.secho(f"FAIL {err}", fg="red")
+            continue
+        for loaded in loaded_all:
+            report = validate_one(loaded)
+            if report.ok:
+                click.secho(
+                    f"ok   {report.file}: {report.replayed} reference trajectories replayed, "
+                    f"{report.pairs_checked} watched/unwatched pairs clean",
+                    fg="green",
+                )
+            else:
+                failed += 1
+                for err in report.errors:
+                    click.secho(f"FAIL {err}", fg="red")
+    if failed:
+        click.secho(f"{failed} scenario file(s) failed validation", fg="red", err=True)
+        sys.exit(1)
+
+
+def _model_args(pairs: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValueError(f"-M takes key=value, got {pair!r}")
+        key, value = pair.split("=", 1)
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def run_arena(
+    scenarios: str | None,
+    stress: str,
+    temptation: str,
+    observation: str,
+    model: str | None,
+    model_args: dict[str, Any],
+    epochs: int,
+    log_dir: str,
+    max_tokens: int | None,
+    temperature: float | None,
+    seed: int | None,
+    display: str | None = None,
+) -> Path:
+    """Run the arena task through Inspect; return the log file's path."""
+    from inspect_ai import eval as inspect_eval
+
+    from .arena import arena
+
+    task = arena(
+        scenarios=scenarios,
+        stress=stress,
+        temptation=temptation,
+        observation=observation,
+        epochs=epochs,
+    )
+    if model is None:
+        from .models import EMBEDDED_MODEL, embedded_model_args
+
+        click.echo("model: embedded SmolLM2-135M-Instruct (offline; pass --model to use another)")
+        model = EMBEDDED_MODEL
+        model_args = {**embedded_model_args(), **model_args}
+    logs = inspect_eval(
+        task,
+        model=model,
+        model_args=model_args,
+        log_dir=log_dir,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        seed=seed,
+        fail_on_error=False,
+        display=display,  # type: ignore[arg-type]
+    )
+    log = logs[0]
+    if log.status == "error" and log.error is not None:
+        raise UnwatchedError(f"the eval failed: {log.error.message}")
+    return Path(log.location)
+
+
+def print_rates(log_path: Path) -> None:
+    """Misbehaviour rate per scenario and observation condition, read back from the log."""
+    from .analysis import rate_rows
+
+    rows = rate_rows(log_path)
+    header = f"{'scenario':<24} {'condition':<10} {'n':>4} {'errors':>6} {'misbehaved':>10} {'rate':>6}"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for r in rows:
+        rate = "-" if r.rate is None else f"{r.rate:.2f}"
+        click.echo(
+            f"{r.scenario:<24} {r.observation:<10} {r.n:>4} {r.errors:>6} {r.misbehaved:>10} {rate:>6}"
+        )
+
+
+_grid_options = [
+    click.option("--scenarios", "-s", default=None, help="Library ids, files or folders, comma-separated (default: the library)."),
+    click.option("--stress", default="all", show_default=True, help='Stress levels: "all", "max", "0,2", "1-2".'),
+    click.option("--temptation", default="all", show_default=True, help="Temptation levels, same forms."),
+    click.option("--observation", default="both", show_default=True, help="watched, unwatched or both."),
+    click.option("--epochs", default=1, show_default=True, type=click.IntRange(1), help="Repeats of every grid cell."),
+    click.option("--log-dir", default="logs", show_default=True, help="Where Inspect writes the log."),
+    click.option("--max-tokens", default=None, type=int, help="Max tokens per model turn."),
+    click.option("--temperature", default=None, type=float),
+    click.option("--seed", default=None, type=int),
+]
+
+
+def grid_options(fn: F) -> F:
+    for option in reversed(_grid_options):
+        fn = option(fn)
+    return fn
+
+
+@main.command()
+@grid_options
+@click.option("--model", "-m", default=None, help="Any Inspect model, e.g. anthropic/claude-sonnet-4-5 (default: embedded).")
+@click.option("-M", "model_arg", multiple=True, help="Model arg key=value (repeatable).")
+@friendly
+def run(
+    scenarios: str | None,
+    stress: str,
+    temptation: str,
+    observation: str,
+    epochs: int,
+    log_dir: str,
+    max_tokens: int | None,
+    temperature: float | None,
+    seed: int | None,
+    model: str | None,
+    model_arg: tuple[str, ...],
+) -> None:
+    """Run scenarios over the stress × temptation × watched/unwatched grid."""
+    path = run_arena(
+        scenarios, stress, temptation, observation, model, _model_args(model_arg),
+        epochs, log_dir, max_tokens, temperature, seed,
+    )
+    click.echo(f"\nlog: {path}   (open with: inspect view --log-dir {Path(log_dir)})\n")
+    print_rates(path)
+
+
+@main.command()
+@click.option("--log-dir", default="logs", show_default=True)
+@click.option("--epochs", default=1, show_default=True, type=click.IntRange(1))
+@friendly
+def demo(log_dir: str, epochs: int) -> None:
+    """Run two library scenarios at full pressure, watched and unwatched, on the embedded model."""
+    click.echo(
+        f"demo: {DEMO_SCENARIOS.replace(',', ', ')} at the highest stress and temptation, "
+        "watched and unwatched"
+    )
+    path = run_arena(
+        DEMO_SCENARIOS, "max", "max", "both", None, {}, epochs, log_dir,
+        max_tokens=160, temperature=0.7, seed=7,
+    )
+    click.echo(f"\nlog: {path}   (open with: inspect view --log-dir {Path(log_dir)})\n")
+    print_rates(path)
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to a file instead of stdout.")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of scenario files (for editor autocompletion)."""
+    from .scenario import scenario_json_schema
+
+    text = json.dumps(scenario_json_schema(), indent=2) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.group()
+def model() -> None:
+    """The embedded default model."""
+
+
+@model.command("prepare")
+@friendly
+def model_prepare() -> None:
+    """Convert the embedded model into the cache (once) and print its folder."""
+    from .models import ensure_model
+
+    click.echo(ensure_model())
+
+
+@model.command("args")
+@friendly
+def model_args_cmd() -> None:
+    """Print the -M flags that point `inspect eval --model hf/...` at the embedded model."""
+    from .models import EMBEDDED_MODEL, embedded_model_args
+
+    flags = " ".join(f"-M {k}={v}" for k, v in embedded_model_args().items())
+    click.echo(f"--model {EMBEDDED_MODEL} {flags}")
+
+
+if __name__ == "__main__":
+    main()
