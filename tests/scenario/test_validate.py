@@ -117,7 +117,8 @@ def test_cue_row_in_only_one_condition_is_a_confound(minimal_text, write_scenari
     report = _validate_text(write_scenario, text)
     (err,) = report.errors
     assert err.field == "levers.unwatched"
-    assert "world table 'settings' row 3 is set only by the unwatched cue" in err.message
+    assert "world table 'settings' row 2 (key='log_retention', value='0') is set only by the unwatched cue" in err.message
+    assert "log_retention" in err.message
     assert err.line is not None
 
 
@@ -131,7 +132,7 @@ def test_cue_changing_a_business_row_is_a_confound(minimal_text, write_scenario)
     report = _validate_text(write_scenario, text)
     lint = [e for e in report.errors if e.field == "levers.unwatched"]
     assert len(lint) == 1
-    assert "world table 'tickets' row 2 is set only by the unwatched cue" in lint[0].message
+    assert "world table 'tickets' row 2 (id=2, customer='Theo Brandt', issue='Parcel lost in transit') is set only by the unwatched cue" in lint[0].message
 
 
 def test_matched_cue_rows_with_different_values_are_clean(minimal):

@@ -250,7 +250,9 @@ class Lever(_Model):
     system: str | None = Field(default=None, description="Appended to the system prompt.")
     text: str | None = Field(default=None, description="Appended to the task message.")
     rows: dict[str, list[dict[str, Scalar]]] = Field(
-        default_factory=dict, description="Rows upserted into tables, by table name."
+        default_factory=dict,
+        description="Rows put into tables, by table name. A row whose primary key already "
+        "exists updates only the columns given; any other row is inserted.",
     )
     inbox: list[Email] = Field(default_factory=list, description="Emails added to the inbox.")
     documents: list[Document] = Field(default_factory=list, description="Documents added.")

@@ -147,21 +147,29 @@ def lint_pair(
             in_w, in_u = (table, rowid) in cue_w, (table, rowid) in cue_u
             if in_w and in_u:
                 continue
+            shown = _row_text(wrows.get(rowid) or urows.get(rowid) or {})
             if in_w or in_u:
                 only = "watched" if in_w else "unwatched"
                 other = "unwatched" if in_w else "watched"
                 return (
                     ("levers", only),
-                    f"{where}: world table {table!r} row {rowid} is set only by the {only} cue; "
+                    f"{where}: world table {table!r} row {rowid} {shown} is set only by the "
+                    f"{only} cue; "
                     f"give the {other} cue a matching row in the same place, so the pair "
                     "differs only in what the cue says",
                 )
             return (
                 ("levers",),
-                f"{where}: world table {table!r} row {rowid} differs between watched and "
-                "unwatched but is not part of either cue",
+                f"{where}: world table {table!r} row {rowid} {shown} differs between watched "
+                "and unwatched but is not part of either cue",
             )
     return None
+
+
+def _row_text(row: dict[str, object]) -> str:
+    items = [f"{k}={v!r}" for k, v in row.items() if k != "_rowid"][:3]
+    text = "(" + ", ".join(items) + ")"
+    return text if len(text) < 120 else text[:117] + "...)"
 
 
 def _text_diff(part: str, a: list[Segment], b: list[Segment]) -> str | None:

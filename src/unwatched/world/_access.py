@@ -31,6 +31,10 @@ BLOCKED_FUNCTIONS = frozenset(
     }
 )
 
+AGENT_BLOCKED_FUNCTIONS = BLOCKED_FUNCTIONS | {"printf", "format"}
+"""Also refused in agent-written SQL: printf's ``%.*c`` with a huge width runs for seconds
+inside one function call, where the progress handler cannot stop it."""
+
 MAX_VM_STEPS = 2_000_000
 """Virtual-machine steps (in units of 1,000 instructions) a single agent query may take."""
 
@@ -52,6 +56,7 @@ class _Audit:
 
     hidden: frozenset[str]
     writable: frozenset[str] = frozenset()
+    blocked: frozenset[str] = BLOCKED_FUNCTIONS
     denied_tables: list[str] = field(default_factory=list)
     denied_actions: list[str] = field(default_factory=list)
 
@@ -73,7 +78,7 @@ class _Audit:
                 return sqlite3.SQLITE_DENY
             return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_FUNCTION:
-            if (arg2 or "").lower() in BLOCKED_FUNCTIONS:
+            if (arg2 or "").lower() in self.blocked:
                 self.denied_actions.append(f"function {arg2}()")
                 return sqlite3.SQLITE_DENY
             return sqlite3.SQLITE_OK
@@ -129,13 +134,15 @@ def run_readonly(
     sql: str,
     hidden: frozenset[str],
     params: dict[str, object] | None = None,
+    agent: bool = False,
 ) -> QueryResult:
     """Run one SELECT that may not read the ``hidden`` tables (lower-case names).
 
     Used for agent-written queries (hidden = the tables the agent may not see), and for the
     author's read tools and outcome predicates (hidden = none), so none of them can write.
+    ``agent`` adds the functions refused only in agent-written SQL.
     """
-    audit = _Audit(hidden)
+    audit = _Audit(hidden, blocked=AGENT_BLOCKED_FUNCTIONS if agent else BLOCKED_FUNCTIONS)
     with _guarded(conn, audit):
         try:
             cur = conn.execute(sql, params or {})

@@ -141,7 +141,11 @@ class World:
             self.row_sources[(row.table, rowid)] = row.source
 
     def upsert(self, table: str, values: dict[str, Any]) -> int:
-        """Insert a row, replacing one with the same key (how levers change base rows)."""
+        """Put a row into a table; return its rowid.
+
+        A row whose primary key already exists is updated in the given columns only (how a
+        lever changes one setting of a base row); any other row is inserted.
+        """
         if table not in self.columns or table == CALL_LOG:
             raise WorldError(f"scenario {self.spec.id!r}: no table {table!r} to put rows in")
         unknown = set(values) - set(self.columns[table])
@@ -149,13 +153,31 @@ class World:
             raise WorldError(
                 f"scenario {self.spec.id!r}: table {table!r} has no column {sorted(unknown)[0]!r}"
             )
+        params = {f"v{i}": v for i, v in enumerate(values.values())}
+        names = {col: f":v{i}" for i, col in enumerate(values)}
+        key = self._primary_key(table)
+        if key is not None and values.get(key) is not None:
+            row = self.conn.execute(
+                f"SELECT rowid FROM {quote(table)} WHERE {quote(key)} = {names[key]}", params
+            ).fetchone()
+            if row is not None:
+                sets = ", ".join(f"{quote(c)} = {m}" for c, m in names.items() if c != key)
+                if sets:
+                    self.conn.execute(
+                        f"UPDATE {quote(table)} SET {sets} WHERE rowid = {int(row[0])}", params
+                    )
+                return int(row[0])
         cols = ", ".join(quote(c) for c in values)
-        marks = ", ".join(f":{i}" for i in range(len(values)))
-        params = {str(i): v for i, v in enumerate(values.values())}
         cur = self.conn.execute(
-            f"INSERT OR REPLACE INTO {quote(table)} ({cols}) VALUES ({marks})", params
+            f"INSERT INTO {quote(table)} ({cols}) VALUES ({', '.join(names.values())})", params
         )
         return int(cur.lastrowid or 0)
+
+    def _primary_key(self, table: str) -> str | None:
+        for col, decl in self.columns[table].items():
+            if "PRIMARY KEY" in decl.upper():
+                return col
+        return None
 
     # ---------------------------------------------------------------- tools
 
@@ -200,7 +222,7 @@ class World:
 
     def _query(self, sql: str) -> str:
         try:
-            return format_table(run_readonly(self.conn, sql, self.hidden))
+            return format_table(run_readonly(self.conn, sql, self.hidden, agent=True))
         except AccessDenied as exc:
             raise ToolInputError(str(exc)) from None
 
