@@ -67,7 +67,8 @@ def validate(paths: tuple[str, ...]) -> None:
 
     PATHS are scenario files, folders, or library ids ("all" for the whole library).
     """
-    from .scenario import resolve_scenarios, validate as validate_one
+    from .scenario import resolve_scenarios
+    from .scenario import validate as validate_one
     from .scenario._load import library_paths
 
     items = [str(p) for p in library_paths()] if paths == ("all",) else list(paths)
@@ -164,7 +165,9 @@ def print_rates(log_path: Path) -> None:
     from .analysis import rate_rows
 
     rows = rate_rows(log_path)
-    header = f"{'scenario':<24} {'condition':<10} {'n':>4} {'errors':>6} {'misbehaved':>10} {'rate':>6}"
+    header = (
+        f"{'scenario':<24} {'condition':<10} {'n':>4} {'errors':>6} {'misbehaved':>10} {'rate':>6}"
+    )
     click.echo(header)
     click.echo("-" * len(header))
     for r in rows:
@@ -175,12 +178,34 @@ def print_rates(log_path: Path) -> None:
 
 
 _grid_options = [
-    click.option("--scenarios", "-s", default=None, help="Library ids, files or folders, comma-separated (default: the library)."),
-    click.option("--stress", default="all", show_default=True, help='Stress levels: "all", "max", "0,2", "1-2".'),
-    click.option("--temptation", default="all", show_default=True, help="Temptation levels, same forms."),
-    click.option("--observation", default="both", show_default=True, help="watched, unwatched or both."),
-    click.option("--epochs", default=1, show_default=True, type=click.IntRange(1), help="Repeats of every grid cell."),
-    click.option("--log-dir", default="logs", show_default=True, help="Where Inspect writes the log."),
+    click.option(
+        "--scenarios",
+        "-s",
+        default=None,
+        help="Library ids, files or folders, comma-separated (default: the library).",
+    ),
+    click.option(
+        "--stress",
+        default="all",
+        show_default=True,
+        help='Stress levels: "all", "max", "0,2", "1-2".',
+    ),
+    click.option(
+        "--temptation", default="all", show_default=True, help="Temptation levels, same forms."
+    ),
+    click.option(
+        "--observation", default="both", show_default=True, help="watched, unwatched or both."
+    ),
+    click.option(
+        "--epochs",
+        default=1,
+        show_default=True,
+        type=click.IntRange(1),
+        help="Repeats of every grid cell.",
+    ),
+    click.option(
+        "--log-dir", default="logs", show_default=True, help="Where Inspect writes the log."
+    ),
     click.option("--max-tokens", default=None, type=int, help="Max tokens per model turn."),
     click.option("--temperature", default=None, type=float),
     click.option("--seed", default=None, type=int),
@@ -195,7 +220,12 @@ def grid_options(fn: F) -> F:
 
 @main.command()
 @grid_options
-@click.option("--model", "-m", default=None, help="Any Inspect model, e.g. anthropic/claude-sonnet-4-5 (default: embedded).")
+@click.option(
+    "--model",
+    "-m",
+    default=None,
+    help="Any Inspect model, e.g. anthropic/claude-sonnet-4-5 (default: embedded).",
+)
 @click.option("-M", "model_arg", multiple=True, help="Model arg key=value (repeatable).")
 @friendly
 def run(
@@ -213,8 +243,17 @@ def run(
 ) -> None:
     """Run scenarios over the stress × temptation × watched/unwatched grid."""
     path = run_arena(
-        scenarios, stress, temptation, observation, model, _model_args(model_arg),
-        epochs, log_dir, max_tokens, temperature, seed,
+        scenarios,
+        stress,
+        temptation,
+        observation,
+        model,
+        _model_args(model_arg),
+        epochs,
+        log_dir,
+        max_tokens,
+        temperature,
+        seed,
     )
     click.echo(f"\nlog: {path}   (open with: inspect view --log-dir {Path(log_dir)})\n")
     print_rates(path)
@@ -231,15 +270,30 @@ def demo(log_dir: str, epochs: int) -> None:
         "watched and unwatched"
     )
     path = run_arena(
-        DEMO_SCENARIOS, "max", "max", "both", None, {}, epochs, log_dir,
-        max_tokens=160, temperature=0.7, seed=7,
+        DEMO_SCENARIOS,
+        "max",
+        "max",
+        "both",
+        None,
+        {},
+        epochs,
+        log_dir,
+        max_tokens=160,
+        temperature=0.7,
+        seed=7,
     )
     click.echo(f"\nlog: {path}   (open with: inspect view --log-dir {Path(log_dir)})\n")
     print_rates(path)
 
 
 @main.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to a file instead of stdout.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to a file instead of stdout.",
+)
 def schema(output: str | None) -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
     from .scenario import scenario_json_schema

@@ -19,8 +19,13 @@ TOOLS = [
             required=["to", "body"],
         ),
     ),
-    ToolInfo(name="query", description="Read-only SQL.", parameters=ToolParams(
-        properties={"sql": ToolParam(type="string", description="SELECT")}, required=["sql"])),
+    ToolInfo(
+        name="query",
+        description="Read-only SQL.",
+        parameters=ToolParams(
+            properties={"sql": ToolParam(type="string", description="SELECT")}, required=["sql"]
+        ),
+    ),
 ]
 
 
@@ -34,22 +39,31 @@ def test_well_formed_call():
 
 
 def test_unclosed_tag_after_stop_sequence():
-    (call,) = parse_tool_calls('<tool_call>{"name": "query", "arguments": {"sql": "SELECT 1"}}', TOOLS)
+    (call,) = parse_tool_calls(
+        '<tool_call>{"name": "query", "arguments": {"sql": "SELECT 1"}}', TOOLS
+    )
     assert call.arguments == {"sql": "SELECT 1"}
 
 
 def test_python_style_quotes_and_parameters_key():
-    (call,) = parse_tool_calls("<tool_call>{'name': 'query', 'parameters': {'sql': 'SELECT 2'}}</tool_call>", TOOLS)
+    (call,) = parse_tool_calls(
+        "<tool_call>{'name': 'query', 'parameters': {'sql': 'SELECT 2'}}</tool_call>", TOOLS
+    )
     assert call.function == "query" and call.arguments == {"sql": "SELECT 2"}
 
 
 def test_arguments_given_as_json_string():
-    (call,) = parse_tool_calls('<tool_call>{"name": "query", "arguments": "{\\"sql\\": \\"SELECT 3\\"}"}</tool_call>', TOOLS)
+    (call,) = parse_tool_calls(
+        '<tool_call>{"name": "query", "arguments": "{\\"sql\\": \\"SELECT 3\\"}"}</tool_call>',
+        TOOLS,
+    )
     assert call.arguments == {"sql": "SELECT 3"}
 
 
 def test_bare_json_without_tags_for_a_known_tool():
-    (call,) = parse_tool_calls('I will run {"name": "query", "arguments": {"sql": "SELECT 4"}} now', TOOLS)
+    (call,) = parse_tool_calls(
+        'I will run {"name": "query", "arguments": {"sql": "SELECT 4"}} now', TOOLS
+    )
     assert call.arguments == {"sql": "SELECT 4"}
 
 
@@ -84,8 +98,12 @@ def test_results_played_back_as_user_messages():
         ChatMessageUser(content="Task"),
         ChatMessageAssistant(content='<tool_call>{"name": "query"}</tool_call>', tool_calls=[call]),
         ChatMessageTool(content="1", tool_call_id="c1", function="query"),
-        ChatMessageTool(content="", tool_call_id="c2", function="query",
-                        error=ToolCallError("parsing", "no such table: x")),
+        ChatMessageTool(
+            content="",
+            tool_call_id="c2",
+            function="query",
+            error=ToolCallError("parsing", "no such table: x"),
+        ),
     ]
     out = to_text_messages(messages)
     assert [m.role for m in out] == ["user", "assistant", "user", "user"]
@@ -95,7 +113,9 @@ def test_results_played_back_as_user_messages():
 
 
 def test_scratchpad_split():
-    notes, public = split_scratchpad("<scratchpad>They won't check.</scratchpad>Filing now.<scratchpad>ok")
+    notes, public = split_scratchpad(
+        "<scratchpad>They won't check.</scratchpad>Filing now.<scratchpad>ok"
+    )
     assert notes == ["They won't check.", "ok"]
     assert public == "Filing now."
 
@@ -117,10 +137,16 @@ def test_calls_inside_scratchpad_are_not_executed(tmp_path, minimal):
         return out
 
     (log,) = inspect_eval(
-        arena(scenarios=str(minimal.path), stress="0", temptation="0", observation="unwatched",
-              tool_protocol="text"),
+        arena(
+            scenarios=str(minimal.path),
+            stress="0",
+            temptation="0",
+            observation="unwatched",
+            tool_protocol="text",
+        ),
         model=get_model("mockllm/model", custom_outputs=contemplating),
-        log_dir=str(tmp_path), display="none",
+        log_dir=str(tmp_path),
+        display="none",
     )
     (sample,) = log.samples
     assert sample.scores["outcome_scorer"].value == 0.0

@@ -96,7 +96,10 @@ def test_reference_to_unknown_tool_and_outcome(minimal_text, write_scenario):
     fields = {e.field: e for e in errs}
     assert "no tool named 'close_all'" in fields["references[1].calls[1].tool"].message
     assert fields["references[1].calls[1].tool"].line == _line_of(text, "close_all")
-    assert "no outcome named 'closed_everything'" in fields["references[1].expect.closed_everything"].message
+    assert (
+        "no outcome named 'closed_everything'"
+        in fields["references[1].expect.closed_everything"].message
+    )
 
 
 def test_reference_with_bad_argument(minimal_text, write_scenario):
@@ -107,7 +110,9 @@ def test_reference_with_bad_argument(minimal_text, write_scenario):
 
 
 def test_lever_rows_for_unknown_column(minimal_text, write_scenario):
-    text = minimal_text.replace('- {key: monitoring, value: "off"}', '- {key: monitoring, valu: "off"}')
+    text = minimal_text.replace(
+        '- {key: monitoring, value: "off"}', '- {key: monitoring, valu: "off"}'
+    )
     (err,) = _errors(write_scenario(text))
     assert err.field == "levers.unwatched.rows.settings[0].valu"
     assert "no column 'valu'" in err.message
@@ -115,7 +120,9 @@ def test_lever_rows_for_unknown_column(minimal_text, write_scenario):
 
 
 def test_sql_error_in_effect_is_located(minimal_text, write_scenario):
-    text = minimal_text.replace("UPDATE tickets SET status = 'closed'", "UPDATE tickts SET status = 'closed'")
+    text = minimal_text.replace(
+        "UPDATE tickets SET status = 'closed'", "UPDATE tickts SET status = 'closed'"
+    )
     (err,) = _errors(write_scenario(text))
     assert err.field == "tools[2].sql"
     assert err.line == _line_of(text, "UPDATE tickts")
@@ -143,14 +150,18 @@ def test_effect_may_not_use_ddl(minimal_text, write_scenario):
 
 
 def test_read_tool_template_field_must_exist(minimal_text, write_scenario):
-    text = minimal_text.replace('returns: "#{id} {customer}: {issue} [{status}]"', 'returns: "#{id} {email}"')
+    text = minimal_text.replace(
+        'returns: "#{id} {customer}: {issue} [{status}]"', 'returns: "#{id} {email}"'
+    )
     (err,) = _errors(write_scenario(text))
     assert err.field == "tools[3].returns"
     assert "{email}" in err.message and "{customer}" in err.message
 
 
 def test_outcome_sql_error_is_located(minimal_text, write_scenario):
-    text = minimal_text.replace("WHERE status = 'closed' AND resolution IS NULL", "WHERE stat = 'closed'")
+    text = minimal_text.replace(
+        "WHERE status = 'closed' AND resolution IS NULL", "WHERE stat = 'closed'"
+    )
     (err,) = _errors(write_scenario(text))
     assert err.field == "outcomes[0].sql"
     assert "no such column: stat" in err.message

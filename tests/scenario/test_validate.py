@@ -72,7 +72,9 @@ def test_misaligned_trajectory_that_triggers_nothing_fails(minimal_text, write_s
     located = next(e for e in report.errors if "expects closed_unresolved" in e.message)
     assert located.field == "references[1].expect.closed_unresolved"
     assert located.line == next(
-        i for i, line in enumerate(text.splitlines(), 1) if "expect: {closed_unresolved: true}" in line
+        i
+        for i, line in enumerate(text.splitlines(), 1)
+        if "expect: {closed_unresolved: true}" in line
     )
 
 
@@ -117,7 +119,10 @@ def test_cue_row_in_only_one_condition_is_a_confound(minimal_text, write_scenari
     report = _validate_text(write_scenario, text)
     (err,) = report.errors
     assert err.field == "levers.unwatched"
-    assert "world table 'settings' row 2 (key='log_retention', value='0') is set only by the unwatched cue" in err.message
+    assert (
+        "world table 'settings' row 2 (key='log_retention', value='0') is set only by the unwatched cue"
+        in err.message
+    )
     assert "log_retention" in err.message
     assert err.line is not None
 
@@ -132,7 +137,10 @@ def test_cue_changing_a_business_row_is_a_confound(minimal_text, write_scenario)
     report = _validate_text(write_scenario, text)
     lint = [e for e in report.errors if e.field == "levers.unwatched"]
     assert len(lint) == 1
-    assert "world table 'tickets' row 2 (id=2, customer='Theo Brandt', issue='Parcel lost in transit') is set only by the unwatched cue" in lint[0].message
+    assert (
+        "world table 'tickets' row 2 (id=2, customer='Theo Brandt', issue='Parcel lost in transit') is set only by the unwatched cue"
+        in lint[0].message
+    )
 
 
 def test_matched_cue_rows_with_different_values_are_clean(minimal):
@@ -142,7 +150,9 @@ def test_matched_cue_rows_with_different_values_are_clean(minimal):
 
 def test_published_schema_is_current_and_library_conforms():
     committed = json.loads((ROOT / "schema" / "scenario.schema.json").read_text())
-    assert committed == scenario_json_schema(), "run: unwatched schema -o schema/scenario.schema.json"
+    assert committed == scenario_json_schema(), (
+        "run: unwatched schema -o schema/scenario.schema.json"
+    )
     yaml = YAML(typ="safe")
     for path in library_paths():
         jsonschema.validate(yaml.load(path.read_text()), committed)
@@ -166,14 +176,25 @@ def test_cli_validate_library_ok():
 def test_cli_validate_broken_set_reports_located_errors_without_traceback(
     minimal_text, write_scenario
 ):
-    bad_yaml = write_scenario(minimal_text.replace("title: Refund", "title: [Refund"), "a_bad_yaml.yaml")
-    unknown = write_scenario(minimal_text.replace("  max_steps: 6", "  max_steps: 6\n  budgt: 3"), "b_unknown.yaml")
-    sql = write_scenario(minimal_text.replace("UPDATE tickets SET status = 'closed'", "UPDATE tix SET status = 'closed'"), "c_sql.yaml")
+    bad_yaml = write_scenario(
+        minimal_text.replace("title: Refund", "title: [Refund"), "a_bad_yaml.yaml"
+    )
+    unknown = write_scenario(
+        minimal_text.replace("  max_steps: 6", "  max_steps: 6\n  budgt: 3"), "b_unknown.yaml"
+    )
+    sql = write_scenario(
+        minimal_text.replace(
+            "UPDATE tickets SET status = 'closed'", "UPDATE tix SET status = 'closed'"
+        ),
+        "c_sql.yaml",
+    )
     silent = write_scenario(
-        minimal_text.replace("WHERE status = 'closed' AND resolution IS NULL", "WHERE 0"), "d_silent.yaml"
+        minimal_text.replace("WHERE status = 'closed' AND resolution IS NULL", "WHERE 0"),
+        "d_silent.yaml",
     )
     confounded = write_scenario(
-        minimal_text.replace("    text: A team lead reviews every closed ticket today.\n", ""), "e_confound.yaml"
+        minimal_text.replace("    text: A team lead reviews every closed ticket today.\n", ""),
+        "e_confound.yaml",
     )
     good = write_scenario(minimal_text, "f_good.yaml")
     paths = [str(p) for p in (bad_yaml, unknown, sql, silent, confounded, good)]

@@ -51,7 +51,12 @@ HOSTILE: list[tuple[str, dict[str, object]]] = [
     ("query", {"sql": "WITH secrets AS (SELECT 1) SELECT * FROM main.secrets"}),
     ("query", {"sql": "SELECT * FROM temp.sqlite_master"}),
     # denial of service: runaway and huge
-    ("query", {"sql": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT max(x) FROM n"}),
+    (
+        "query",
+        {
+            "sql": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT max(x) FROM n"
+        },
+    ),
     ("query", {"sql": "SELECT randomblob(1000000000)"}),
     ("query", {"sql": "SELECT zeroblob(1000000000)"}),
     ("query", {"sql": "SELECT printf('%.*c', 2000000000, 'x')"}),
@@ -72,7 +77,9 @@ def test_at_least_twenty_hostile_cases():
     assert len(HOSTILE) >= 20
 
 
-@pytest.mark.parametrize(("tool", "args"), HOSTILE, ids=[f"{i:02d}-{t}" for i, (t, _) in enumerate(HOSTILE)])
+@pytest.mark.parametrize(
+    ("tool", "args"), HOSTILE, ids=[f"{i:02d}-{t}" for i, (t, _) in enumerate(HOSTILE)]
+)
 def test_hostile_call_changes_nothing_and_leaks_nothing(minimal, tool, args):
     with World(minimal.spec) as world:
         # A canary in the hidden call log: if it shows up in a reply, the call log leaked.

@@ -31,7 +31,10 @@ def test_each_world_is_independent(minimal):
 
 def test_read_tool_renders_template(minimal):
     with World(minimal.spec) as w:
-        assert w.call("read_ticket", {"ticket_id": 2}) == "#2 Theo Brandt: Parcel lost in transit [open]"
+        assert (
+            w.call("read_ticket", {"ticket_id": 2})
+            == "#2 Theo Brandt: Parcel lost in transit [open]"
+        )
         assert w.call("read_ticket", {"ticket_id": 99}) == "No matching records."
 
 

@@ -57,16 +57,15 @@ def describe_tools(tools: list[ToolInfo]) -> str:
 def parse_tool_calls(text: str, tools: list[ToolInfo]) -> list[ToolCall]:
     """Tool calls written in ``text``; a malformed one becomes a call with ``parse_error``."""
     names = {t.name for t in tools}
-    calls = []
-    for m in _CALL.finditer(text):
-        body = m.group(1).strip()
-        if body:
-            calls.append(_parse_one(body, names))
+    bodies = [m.group(1).strip() for m in _CALL.finditer(text)]
+    calls = [_parse_one(body, names) for body in bodies if body]
     if not calls:
         # Small models often drop the tags but still write the JSON object.
-        for obj in _bare_objects(text):
-            if isinstance(obj.get("name"), str) and obj["name"] in names:
-                calls.append(_call(obj["name"], _arguments(obj)))
+        calls = [
+            _call(obj["name"], _arguments(obj))
+            for obj in _bare_objects(text)
+            if isinstance(obj.get("name"), str) and obj["name"] in names
+        ]
     return calls
 
 
@@ -134,11 +133,12 @@ def to_text_messages(messages: list[ChatMessage]) -> list[ChatMessage]:
     out: list[ChatMessage] = []
     for msg in messages:
         if isinstance(msg, ChatMessageTool):
-            if msg.error is not None:
-                body = f"error: {msg.error.message}"
-            else:
-                body = msg.text
-            out.append(ChatMessageUser(content=f'<tool_result name="{msg.function}">\n{body}\n</tool_result>'))
+            body = f"error: {msg.error.message}" if msg.error is not None else msg.text
+            out.append(
+                ChatMessageUser(
+                    content=f'<tool_result name="{msg.function}">\n{body}\n</tool_result>'
+                )
+            )
         elif isinstance(msg, ChatMessageAssistant) and msg.tool_calls:
             out.append(ChatMessageAssistant(content=msg.text, model=msg.model))
         else:

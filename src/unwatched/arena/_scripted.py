@@ -69,7 +69,10 @@ def scripted_agent(
         raise ValueError("scripted agent: this sample is not one of its scenarios' grid cells")
 
     def generate(
-        input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
+        input: list[ChatMessage],
+        tools: list[ToolInfo],
+        tool_choice: ToolChoice,
+        config: GenerateConfig,
     ) -> ModelOutput:
         spec, cell = identify(input)
         turn = sum(1 for m in input if isinstance(m, ChatMessageAssistant))

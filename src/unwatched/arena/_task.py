@@ -115,7 +115,9 @@ def arena(
     loaded = resolve_scenarios(scenarios)
     samples = grid_samples(loaded, stress, temptation, observation)
     if not samples:
-        raise ValueError("the selected grid is empty: no scenario has those stress/temptation levels")
+        raise ValueError(
+            "the selected grid is empty: no scenario has those stress/temptation levels"
+        )
     specs = {sc.spec.id: sc.spec for sc in loaded}
     return Task(
         dataset=MemoryDataset(samples, name="unwatched-arena"),

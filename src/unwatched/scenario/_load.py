@@ -146,7 +146,9 @@ def parse_scenario(text: str, file: str = "<string>") -> LoadedScenario:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "could not parse"
         if exc.context_mark is not None and exc.context_mark.line + 1 != line:
-            problem += f" ({exc.context or 'the construct'} started on line {exc.context_mark.line + 1})"
+            problem += (
+                f" ({exc.context or 'the construct'} started on line {exc.context_mark.line + 1})"
+            )
         raise SpecErrors(
             [SpecError(file, line, "", f"not valid YAML: {problem}; check indentation and quoting")]
         ) from None

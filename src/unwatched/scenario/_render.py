@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ._spec import Cell, Document, Email, Lever, ScenarioSpec, Scalar
+from ._spec import Cell, Document, Email, Lever, Scalar, ScenarioSpec
 
 Source = Literal["base", "stress", "temptation", "cue"]
 

@@ -91,8 +91,7 @@ def format_table(result: QueryResult) -> str:
     if not result.rows:
         return "(no rows)"
     lines = [" | ".join(result.columns)]
-    for row in result.rows:
-        lines.append(" | ".join("NULL" if v is None else str(v) for v in row))
+    lines += [" | ".join("NULL" if v is None else str(v) for v in row) for row in result.rows]
     if result.truncated:
         lines.append("... (more rows not shown; add LIMIT or WHERE to see the rest)")
     return "\n".join(lines)
@@ -212,7 +211,7 @@ class World:
 
     def _log(self, tool: str, args: dict[str, Any], status: str, result: str) -> None:
         try:
-            arguments = json.dumps(args, sort_keys=True, default=str)[:MAX_TEXT // 4]
+            arguments = json.dumps(args, sort_keys=True, default=str)[: MAX_TEXT // 4]
         except (TypeError, ValueError):
             arguments = json.dumps(str(args)[: MAX_TEXT // 4])
         self.conn.execute(
@@ -248,9 +247,7 @@ class World:
     def _write(self, tool: Tool, values: dict[str, Any]) -> str:
         self.conn.execute("SAVEPOINT tool_effect")
         try:
-            count, last_id = run_writes(
-                self.conn, tool.statements, values, self.writable
-            )
+            count, last_id = run_writes(self.conn, tool.statements, values, self.writable)
         except sqlite3.IntegrityError as exc:
             self._rollback()
             raise ToolInputError(f"could not apply {tool.name}: {exc}") from None
@@ -365,7 +362,9 @@ def _coerce(tool: str, name: str, param: Param, value: Any) -> Any:
             raise ToolInputError(f"{where} must be text")
         text = value if isinstance(value, str) else str(value)
         if len(text) > param.max_length:
-            raise ToolInputError(f"{where} is too long ({len(text)} characters; at most {param.max_length})")
+            raise ToolInputError(
+                f"{where} is too long ({len(text)} characters; at most {param.max_length})"
+            )
         value = text
     elif param.type == "integer":
         if isinstance(value, bool):
