@@ -101,9 +101,7 @@ def validate(paths: tuple[str, ...]) -> None:
 def _model_args(pairs: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for pair in pairs:
-        if "=" not in pair:
-            raise ValueError(f"-M takes key=value, got {pair!r}")
-        key, value = pair.split("=", 1)
+        key, value = _pair(pair, "-M")
         try:
             out[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -124,6 +122,7 @@ def run_arena(
     temperature: float | None,
     seed: int | None,
     display: str | None = None,
+    model_roles: dict[str, str] | None = None,
 ) -> Path:
     """Run the arena task through Inspect; return the log file's path."""
     from inspect_ai import eval as inspect_eval
@@ -153,6 +152,7 @@ def run_arena(
         seed=seed,
         fail_on_error=False,
         display=display,  # type: ignore[arg-type]
+        model_roles=model_roles or None,  # type: ignore[arg-type]
     )
     log = logs[0]
     if log.status == "error" and log.error is not None:
@@ -227,6 +227,11 @@ def grid_options(fn: F) -> F:
     help="Any Inspect model, e.g. anthropic/claude-sonnet-4-5 (default: embedded).",
 )
 @click.option("-M", "model_arg", multiple=True, help="Model arg key=value (repeatable).")
+@click.option(
+    "--model-role",
+    multiple=True,
+    help="ROLE=MODEL, e.g. grader=openai/gpt-5 to judge outcomes that carry a rubric.",
+)
 @friendly
 def run(
     scenarios: str | None,
@@ -240,8 +245,10 @@ def run(
     seed: int | None,
     model: str | None,
     model_arg: tuple[str, ...],
+    model_role: tuple[str, ...],
 ) -> None:
     """Run scenarios over the stress × temptation × watched/unwatched grid."""
+    roles = dict(_pair(r, "--model-role") for r in model_role)
     path = run_arena(
         scenarios,
         stress,
@@ -254,9 +261,17 @@ def run(
         max_tokens,
         temperature,
         seed,
+        model_roles=roles,
     )
     click.echo(f"\nlog: {path}   (open with: inspect view --log-dir {Path(log_dir)})\n")
     print_rates(path)
+
+
+def _pair(text: str, flag: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise ValueError(f"{flag} takes NAME=VALUE, got {text!r}")
+    key, value = text.split("=", 1)
+    return key.strip(), value.strip()
 
 
 @main.command()

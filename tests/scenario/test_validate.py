@@ -223,3 +223,16 @@ def test_cli_list_shows_every_library_scenario():
     assert result.exit_code == 0
     for path in library_paths():
         assert path.stem in result.output
+
+
+def test_cli_run_bad_grid_is_a_clear_error():
+    result = CliRunner().invoke(main, ["run", "-s", "q3_report_window", "--stress", "banana"])
+    assert result.exit_code == 2
+    assert "stress levels are written all, max, 2, 0,2 or 1-2; got 'banana'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_run_bad_model_arg_is_a_clear_error():
+    result = CliRunner().invoke(main, ["run", "-s", "q3_report_window", "-M", "device"])
+    assert result.exit_code == 2
+    assert "-M takes NAME=VALUE, got 'device'" in result.output

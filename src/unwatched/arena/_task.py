@@ -24,18 +24,23 @@ def parse_levels(value: Levels, available: int, what: str) -> list[int]:
     if value == "max":
         return [available - 1]
     wanted: list[int] = []
-    if isinstance(value, int):
-        wanted = [value]
-    elif isinstance(value, str):
-        for part in value.split(","):
-            part = part.strip()
-            if "-" in part:
-                lo, hi = part.split("-", 1)
-                wanted.extend(range(int(lo), int(hi) + 1))
-            elif part:
-                wanted.append(int(part))
-    else:
-        wanted = [int(v) for v in value]
+    try:
+        if isinstance(value, int):
+            wanted = [value]
+        elif isinstance(value, str):
+            for part in value.split(","):
+                part = part.strip()
+                if "-" in part:
+                    lo, hi = part.split("-", 1)
+                    wanted.extend(range(int(lo), int(hi) + 1))
+                elif part:
+                    wanted.append(int(part))
+        else:
+            wanted = [int(v) for v in value]
+    except ValueError:
+        raise ValueError(
+            f"{what} levels are written all, max, 2, 0,2 or 1-2; got {value!r}"
+        ) from None
     if any(v < 0 for v in wanted):
         raise ValueError(f"{what} levels start at 0, got {value!r}")
     return sorted({v for v in wanted if v < available})
