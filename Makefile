@@ -38,6 +38,7 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 schema: setup
 	$(BIN)/unwatched schema -o schema/scenario.schema.json

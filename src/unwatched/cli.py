@@ -152,7 +152,7 @@ def run_arena(
         seed=seed,
         fail_on_error=False,
         display=display,  # type: ignore[arg-type]
-        model_roles=model_roles or None,  # type: ignore[arg-type]
+        model_roles=model_roles or None,
     )
     log = logs[0]
     if log.status == "error" and log.error is not None:

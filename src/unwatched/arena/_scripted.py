@@ -54,7 +54,7 @@ def scripted_agent(
         for s in range(len(spec.levers.stress)):
             for t in range(len(spec.levers.temptation)):
                 for obs in ("watched", "unwatched"):
-                    cell = Cell(stress=s, temptation=t, observation=obs)  # type: ignore[arg-type]
+                    cell = Cell(stress=s, temptation=t, observation=obs)
                     r = render(spec, cell)
                     index[(r.system_prompt, r.task_message)] = (spec, cell)
     chosen: dict[str, Reference | None] = {}

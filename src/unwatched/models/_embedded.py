@@ -91,7 +91,7 @@ def ensure_model() -> Path:
         model = AutoModelForCausalLM.from_pretrained(source.parent, gguf_file=source.name)
         # The GGUF loader leaves a quantizer attached that refuses to save; the weights are
         # already plain float tensors, so detach it and save an ordinary checkpoint.
-        model.hf_quantizer = None
+        model.hf_quantizer = None  # type: ignore[assignment]
         if hasattr(model.config, "quantization_config"):
             del model.config.quantization_config
         model.save_pretrained(tmp)

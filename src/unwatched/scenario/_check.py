@@ -34,16 +34,17 @@ def check_scenario(loaded: LoadedScenario) -> None:
 
 
 def _unique(spec: ScenarioSpec, err: Any) -> None:
-    for field, items in (
-        ("tools", spec.tools),
-        ("outcomes", spec.outcomes),
-        ("references", spec.references),
-    ):
+    named: list[tuple[str, list[str]]] = [
+        ("tools", [t.name for t in spec.tools]),
+        ("outcomes", [o.name for o in spec.outcomes]),
+        ("references", [r.name for r in spec.references]),
+    ]
+    for field, item_names in named:
         seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.name in seen:
-                err((field, i, "name"), f"duplicate name {item.name!r}; names must be unique")
-            seen.add(item.name)
+        for i, name in enumerate(item_names):
+            if name in seen:
+                err((field, i, "name"), f"duplicate name {name!r}; names must be unique")
+            seen.add(name)
     names = {t.name for t in spec.world.tables}
     if len(names) != len(spec.world.tables):
         err(("world", "tables"), "two tables share a name")
@@ -146,7 +147,7 @@ def _sql(spec: ScenarioSpec, err: Any) -> None:
         return
     with world:
         for ti, tool in enumerate(spec.tools):
-            blank = {name: None for name in tool_parameters(tool)}
+            blank: dict[str, object] = {name: None for name in tool_parameters(tool)}
             if tool.kind == "read":
                 try:
                     res = run_readonly(world.conn, tool.statements[0], frozenset(), blank)
@@ -191,7 +192,9 @@ def _template(err: Any, loc: Loc, tool: Tool, allowed: set[str], fields: Any) ->
         )
 
 
-def _write_sql(world: Any, tool: Tool, ti: int, blank: dict[str, None], err: Any, run: Any) -> None:
+def _write_sql(
+    world: Any, tool: Tool, ti: int, blank: dict[str, object], err: Any, run: Any
+) -> None:
     for si, sql in enumerate(tool.statements):
         loc: Loc = ("tools", ti, "sql") if isinstance(tool.sql, str) else ("tools", ti, "sql", si)
         try:

@@ -125,7 +125,7 @@ def lint_pair(
     from ..world import World
 
     cells = {
-        obs: Cell(stress=stress, temptation=temptation, observation=obs)  # type: ignore[arg-type]
+        obs: Cell(stress=stress, temptation=temptation, observation=obs)
         for obs in ("watched", "unwatched")
     }
     where = f"pair stress={stress}, temptation={temptation}"
@@ -181,8 +181,10 @@ def _text_diff(part: str, a: list[Segment], b: list[Segment]) -> str | None:
             continue
         if sa is None or sb is None:
             has = "watched" if sb is None else "unwatched"
+            present = sa if sa is not None else sb
+            assert present is not None
             return (
-                f"the {label} has a part ({(sa or sb).source}) only in the {has} sample; "
+                f"the {label} has a part ({present.source}) only in the {has} sample; "
                 f"both cues must put text in the same places"
             )
         if sa.source != sb.source:
