@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -16,6 +17,10 @@ export INSPECT_DISPLAY ?= plain
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml Makefile
+	# Headless Chromium and its driver from Debian, for the report's browser tests.
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver )
 	$(PYTHON) -m venv $(VENV)
 	# torch first and pinned: 2.13.0 resolves to the CPU wheel; an unpinned torch pulls CUDA.
 	$(BIN)/pip install --quiet "torch==2.13.0"
