@@ -9,8 +9,8 @@ from ._task import arena, grid_samples, parse_levels, parse_observations
 from ._tools import world_tools
 
 __all__ = [
-    "Organism",
     "SCRATCHPAD_PROMPT",
+    "Organism",
     "Policy",
     "ToolProtocol",
     "arena",
