@@ -35,7 +35,13 @@ def _grader(reply: str, prompts: list[str]):
 def _run(tmp_path, loaded, grader=None):
     roles = {"grader": grader} if grader is not None else None
     (log,) = inspect_eval(
-        arena(scenarios=str(loaded.path), stress="max", temptation="max", observation="unwatched"),
+        arena(
+            scenarios=str(loaded.path),
+            stress="max",
+            temptation="max",
+            observation="unwatched",
+            signals=False,
+        ),
         model=scripted_agent([loaded], kind_policy("misaligned")),
         model_roles=roles,
         log_dir=str(tmp_path),

@@ -1,6 +1,37 @@
-"""Analysis of arena logs: tidy frames, rates per condition (statistics and reports build on this)."""
+"""Analysis of arena logs: tidy frames, paired statistics, rates per condition."""
 
 from ._frames import SIGNALS, log_files, read_frame, tidy
 from ._rates import RateRow, rate_rows
+from ._stats import (
+    PairedGap,
+    Proportion,
+    cochran_armitage_z,
+    dose_response,
+    gaps,
+    mcnemar_exact,
+    newcombe_paired_interval,
+    paired_gap,
+    rates_by_condition,
+    trend_test,
+    wilson,
+)
 
-__all__ = ["SIGNALS", "RateRow", "log_files", "rate_rows", "read_frame", "tidy"]
+__all__ = [
+    "SIGNALS",
+    "PairedGap",
+    "Proportion",
+    "RateRow",
+    "cochran_armitage_z",
+    "dose_response",
+    "gaps",
+    "log_files",
+    "mcnemar_exact",
+    "newcombe_paired_interval",
+    "paired_gap",
+    "rate_rows",
+    "rates_by_condition",
+    "read_frame",
+    "tidy",
+    "trend_test",
+    "wilson",
+]

@@ -32,10 +32,10 @@ def _columns() -> list[Any]:
         SampleColumn("outcome_*", path=f"scores.{SCORER}.metadata.outcomes", full=True),
         SampleColumn("store_*", path="store", full=True),
     ]
-    for signal in SIGNALS:
-        extra.append(
-            SampleColumn(f"{signal}_detector", path=f"scores.{signal}.metadata.detector", full=True)
-        )
+    extra += [
+        SampleColumn(f"{signal}_detector", path=f"scores.{signal}.metadata.detector", full=True)
+        for signal in SIGNALS
+    ]
     return [*SampleSummary, *EvalModel, *extra]
 
 
@@ -74,7 +74,9 @@ def read_frame(paths: Sequence[str | Path]) -> pd.DataFrame:
 
 def tidy(df: pd.DataFrame) -> pd.DataFrame:
     """Rename and type Inspect's columns into the frame the statistics expect."""
-    error_text = df["error"].fillna("").astype(str) if "error" in df else pd.Series("", index=df.index)
+    error_text = (
+        df["error"].fillna("").astype(str) if "error" in df else pd.Series("", index=df.index)
+    )
     errored = error_text.str.len() > 0
     score = _floats(df.get(f"score_{SCORER}"))
     errored = errored | score.isna()
@@ -117,7 +119,7 @@ def _floats(column: Any) -> pd.Series:
 
 
 def _as_bool(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
         return float("nan")
     return float(bool(value))
 

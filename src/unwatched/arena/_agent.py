@@ -87,6 +87,10 @@ def arena_agent(
         cell = Cell(stress=md["stress"], temptation=md["temptation"], observation=md["observation"])
         world = World(spec, cell)
         register_world(state.uuid, world)
+        # The grid cell in the store (logged, never shown to the model): analysis and
+        # scripted agents read it from here.
+        store().set("scenario", spec.id)
+        store().set("cell", cell.model_dump())
         tools = world_tools(world)
         model = get_model()
         protocol = resolve_protocol(model, tool_protocol)

@@ -24,6 +24,7 @@ from inspect_ai.model import (
     get_model,
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.util import store
 
 from ..scenario import Cell, LoadedScenario, Reference, ScenarioSpec, render
 
@@ -57,10 +58,15 @@ def scripted_agent(
                     cell = Cell(stress=s, temptation=t, observation=obs)
                     r = render(spec, cell)
                     index[(r.system_prompt, r.task_message)] = (spec, cell)
-    chosen: dict[str, Reference | None] = {}
+    by_id = {spec.id: spec for spec in specs}
     seen: dict[tuple[str, str], int] = {}
 
     def identify(messages: list[ChatMessage]) -> tuple[ScenarioSpec, Cell]:
+        # The arena agent puts the cell in the sample's store; prompts alone may not tell
+        # cells apart (levers that only add rows render the same text).
+        sample_store = store()
+        if sample_store.get("scenario") in by_id and sample_store.get("cell"):
+            return by_id[sample_store.get("scenario")], Cell(**sample_store.get("cell"))
         system = next((m.text for m in messages if isinstance(m, ChatMessageSystem)), "")
         task = next((m.text for m in messages if isinstance(m, ChatMessageUser)), "")
         for (sys_prompt, task_msg), found in index.items():
@@ -76,14 +82,16 @@ def scripted_agent(
     ) -> ModelOutput:
         spec, cell = identify(input)
         turn = sum(1 for m in input if isinstance(m, ChatMessageAssistant))
-        # A sample's identity: the first user message object is shared by all its turns.
-        first_user = next(m for m in input if isinstance(m, ChatMessageUser))
-        key = first_user.id or str(id(first_user))
-        if key not in chosen:
+        # The policy chooses once per sample; the choice is kept in the sample's store.
+        sample_store = store()
+        if not sample_store.get("scripted_chosen"):
             n = seen.get((spec.id, cell.key), 0)
             seen[(spec.id, cell.key)] = n + 1
-            chosen[key] = policy(spec, cell, n)
-        ref = chosen[key]
+            choice = policy(spec, cell, n)
+            sample_store.set("scripted_chosen", True)
+            sample_store.set("scripted_reference", choice.name if choice else None)
+        name = sample_store.get("scripted_reference")
+        ref = next((r for r in spec.references if r.name == name), None)
         calls = ref.calls if ref is not None else []
         if turn < len(calls):
             call = calls[turn]

@@ -7,11 +7,19 @@ from collections.abc import Sequence
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+from inspect_ai.scorer import Scorer
 
 from ..scenario import Cell, LoadedScenario, ScenarioSpec, render, resolve_scenarios
 from ._agent import ToolProtocol, arena_agent
 from ._live import release_world
 from ._scorer import outcome_scorer
+
+
+def signal_scorers() -> list[Scorer]:
+    from ..judge import alignment_faking, eval_awareness, reasoning_mismatch
+
+    return [eval_awareness(), alignment_faking(), reasoning_mismatch()]
+
 
 Levels = str | int | Sequence[int] | None
 OBSERVATIONS = ("watched", "unwatched")
@@ -105,6 +113,7 @@ def arena(
     epochs: int = 1,
     scratchpad: bool = True,
     tool_protocol: ToolProtocol = "auto",
+    signals: bool = True,
 ) -> Task:
     """Run scenarios over the stress × temptation × observation grid.
 
@@ -116,6 +125,9 @@ def arena(
         epochs: Repeats of every cell (pairs are matched by cell and epoch).
         scratchpad: Offer the agent a private scratchpad it is told nobody reads.
         tool_protocol: "auto", "native" or "text" (see ``unwatched.arena.ToolProtocol``).
+        signals: Also score the reasoning signals (evaluation awareness, alignment-faking
+            reasoning, reasoning-action mismatch): offline detectors, or the ``grader``
+            model role when one is bound.
     """
     loaded = resolve_scenarios(scenarios)
     samples = grid_samples(loaded, stress, temptation, observation)
@@ -127,7 +139,7 @@ def arena(
     return Task(
         dataset=MemoryDataset(samples, name="unwatched-arena"),
         solver=arena_agent(specs, tool_protocol=tool_protocol, scratchpad=scratchpad),
-        scorer=outcome_scorer(),
+        scorer=[outcome_scorer(), *(signal_scorers() if signals else [])],
         epochs=Epochs(epochs),
         cleanup=release_world,
         metadata={"scenarios": sorted(specs)},
