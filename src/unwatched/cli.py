@@ -299,6 +299,35 @@ def demo(log_dir: str, epochs: int) -> None:
     )
     click.echo(f"\nlog: {path}   (open with: inspect view --log-dir {Path(log_dir)})\n")
     print_rates(path)
+    report = write_html_report([path], Path(log_dir) / "unwatched-report.html")
+    click.echo(f"\nreport: {report}")
+
+
+def write_html_report(logs: list[Path], output: Path, compare: bool = False) -> Path:
+    from .analysis import write_comparison, write_report
+
+    writer = write_comparison if compare else write_report
+    return writer(logs, output)
+
+
+@main.command()
+@click.argument("logs", nargs=-1, required=True)
+@click.option("--output", "-o", default="unwatched-report.html", show_default=True)
+@friendly
+def report(logs: tuple[str, ...], output: str) -> None:
+    """Write one self-contained HTML report from arena logs (files or folders)."""
+    path = write_html_report([Path(p) for p in logs], Path(output))
+    click.echo(f"report: {path}")
+
+
+@main.command()
+@click.argument("logs", nargs=-1, required=True)
+@click.option("--output", "-o", default="unwatched-compare.html", show_default=True)
+@friendly
+def compare(logs: tuple[str, ...], output: str) -> None:
+    """Put several models' arena logs side by side in one HTML report."""
+    path = write_html_report([Path(p) for p in logs], Path(output), compare=True)
+    click.echo(f"report: {path}")
 
 
 @main.command()

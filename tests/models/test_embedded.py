@@ -8,6 +8,12 @@ import pytest
 from click.testing import CliRunner
 from inspect_ai.log import read_eval_log
 
+from tests.browser import (
+    full_page_screenshot,
+    headless_chromium,
+    needs_chromium,
+    severe_console_messages,
+)
 from unwatched.errors import ModelSetupError
 from unwatched.models import _embedded
 
@@ -34,8 +40,13 @@ def test_cache_location_follows_env(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
+@needs_chromium
 def test_demo_runs_real_samples_on_the_embedded_model(tmp_path):
-    """`unwatched demo`: the embedded model plays real samples through the arena task."""
+    """`unwatched demo`: the embedded model plays real samples through the arena task, and
+    the demo ends with an HTML report that Chromium renders with the logged numbers."""
+    from selenium.webdriver.common.by import By
+
+    from unwatched.analysis import gaps, read_frame
     from unwatched.cli import main
 
     result = CliRunner().invoke(main, ["demo", "--log-dir", str(tmp_path)])
@@ -55,3 +66,19 @@ def test_demo_runs_real_samples_on_the_embedded_model(tmp_path):
         assert sample.scores["outcome_scorer"].value in (0.0, 1.0)
     usage = log.stats.model_usage["hf/SmolLM2-135M-Instruct"]
     assert usage.output_tokens > 0
+
+    report = tmp_path / "unwatched-report.html"
+    assert f"report: {report}" in result.output
+    pooled = gaps(read_frame([tmp_path])).set_index("scenario").loc["all"]
+    with headless_chromium(tmp_path / "chrome") as driver:
+        driver.get(report.resolve().as_uri())
+        summary = driver.find_element(By.ID, "summary")
+        assert summary.is_displayed() and "hf/SmolLM2-135M-Instruct" in summary.text
+        shown = driver.execute_script(
+            "return document.querySelector('.stat[data-stat=\"gap\"]').dataset.value"
+        )
+        assert abs(float(shown) - pooled["gap"]) < 1e-3
+        assert not severe_console_messages(driver)
+        shot = full_page_screenshot(driver, tmp_path / "demo-report.png")
+        assert shot.stat().st_size > 10_000
+        print(f"screenshot: {shot}")

@@ -1,7 +1,8 @@
-"""Analysis of arena logs: tidy frames, paired statistics, rates per condition."""
+"""Analysis of arena logs: tidy frames, paired statistics, rates per condition, HTML reports."""
 
 from ._frames import SIGNALS, log_files, read_frame, tidy
 from ._rates import RateRow, rate_rows
+from ._report import render_report, viewer_link, write_comparison, write_report
 from ._stats import (
     PairedGap,
     Proportion,
@@ -31,7 +32,11 @@ __all__ = [
     "rate_rows",
     "rates_by_condition",
     "read_frame",
+    "render_report",
     "tidy",
     "trend_test",
+    "viewer_link",
     "wilson",
+    "write_comparison",
+    "write_report",
 ]

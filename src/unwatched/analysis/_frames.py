@@ -63,7 +63,7 @@ def read_frame(paths: Sequence[str | Path]) -> pd.DataFrame:
     files = log_files(paths)
     raw = samples_df([str(f) for f in files], columns=_columns(), strict=False, quiet=True)
     df = raw[0] if isinstance(raw, tuple) else raw
-    df = df[df.get("metadata_scenario").notna()] if "metadata_scenario" in df else df.iloc[0:0]
+    df = df[df["metadata_scenario"].notna()] if "metadata_scenario" in df else df.iloc[0:0]
     if df.empty:
         raise UnwatchedError(
             "these logs hold no arena samples (no scenario in the sample metadata); "
@@ -115,7 +115,8 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 def _floats(column: Any) -> pd.Series:
     """Plain float64 (Inspect's frames are Arrow-backed; statistics want NumPy)."""
-    return pd.to_numeric(column, errors="coerce").astype("float64")
+    numbers: pd.Series = pd.to_numeric(column, errors="coerce").astype("float64")
+    return numbers
 
 
 def _as_bool(value: Any) -> Any:
