@@ -91,6 +91,7 @@ def arena_agent(
         # scripted agents read it from here.
         store().set("scenario", spec.id)
         store().set("cell", cell.model_dump())
+        store().set("world", state.uuid)  # key of the live world (guard approver, scorers)
         tools = world_tools(world)
         model = get_model()
         protocol = resolve_protocol(model, tool_protocol)
