@@ -10,11 +10,12 @@ from public action. Tools still run through Inspect's ``execute_tools``, so appr
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from inspect_ai.model import (
     ChatMessageAssistant,
     ChatMessageSystem,
+    ChatMessageTool,
     GenerateConfig,
     Model,
     ModelOutput,
@@ -127,6 +128,7 @@ def arena_agent(
                 break
             result = await execute_tools(state.messages, tools)
             state.messages.extend(result.messages)
+            _log_rejected(world, message, result.messages)
 
         store().set("scratchpad", notes)
         store().set("steps", steps)
@@ -135,6 +137,21 @@ def arena_agent(
         return state
 
     return solve
+
+
+def _log_rejected(world: World, message: ChatMessageAssistant, results: list[Any]) -> None:
+    """Calls an approver rejected never reach the world; record them in its call log anyway,
+    so outcome predicates and reports see what the agent tried (status ``blocked``)."""
+    calls = {c.id: c for c in message.tool_calls or []}
+    for msg in results:
+        if (
+            isinstance(msg, ChatMessageTool)
+            and msg.error is not None
+            and msg.error.type == "approval"
+        ):
+            call = calls.get(msg.tool_call_id or "")
+            if call is not None:
+                world.log_blocked(call.function, dict(call.arguments), msg.error.message)
 
 
 def _info(tool: Tool) -> ToolInfo:
