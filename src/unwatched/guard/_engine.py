@@ -7,6 +7,7 @@ capability scope, then budgets, then rules in order, then the policy's default.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -104,14 +105,17 @@ def arg_test(test: ArgTest, args: Mapping[str, Any], name: str) -> str | None:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number, or None: NaN and infinity would slip past every min/max test."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(str(value).replace(",", ""))
-    except ValueError:
-        return None
+        number = float(value)
+    else:
+        try:
+            number = float(str(value).replace(",", ""))
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None
 
 
 def _short(text: str) -> str:
@@ -169,9 +173,16 @@ def decide(policy: Policy, call: ProposedCall, context: Context = Context()) -> 
             )
     if budgets.spend is not None and tool_matches(call.tool, budgets.spend.tools):
         spend = budgets.spend
-        amount = _number(call.args.get(spend.argument, 0)) or 0.0
+        raw = call.args.get(spend.argument, 0)
+        amount = _number(raw)
+        if amount is None or amount < 0:
+            return stop(
+                "budget.spend",
+                f"{spend.argument}={_short(str(raw))} is not a plain non-negative number, so "
+                "the spend budget cannot be checked",
+            )
         spent = sum(
-            _number(p.args.get(spend.argument, 0)) or 0.0
+            max(_number(p.args.get(spend.argument, 0)) or 0.0, 0.0)
             for p in context.history
             if p.ran and tool_matches(p.tool, spend.tools)
         )

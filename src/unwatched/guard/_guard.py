@@ -97,7 +97,11 @@ class Guard:
         try:
             async with asyncio.timeout(spec.timeout):
                 score = await self.monitor(call, tuple(self.history))
-            if not isinstance(score, int | float) or not 0.0 <= float(score) <= 1.0:
+            if (
+                isinstance(score, bool)
+                or not isinstance(score, int | float)
+                or not 0.0 <= float(score) <= 1.0
+            ):
                 raise MonitorFailure(f"score {score!r} is not a number in [0, 1]")
         except TimeoutError:
             return self._failed(decision, f"no answer within {spec.timeout:g} s", started)

@@ -86,6 +86,12 @@ class Match(_Model):
     def tools(self) -> list[str]:
         return [self.tool] if isinstance(self.tool, str) else list(self.tool)
 
+    @model_validator(mode="after")
+    def _after_args_need_after(self) -> Match:
+        if self.after_args and not self.after:
+            raise ValueError("after_args tests an earlier call: name its tool(s) in 'after'")
+        return self
+
 
 class Rule(_Model):
     """One rule: a match, a classification and a decision."""
@@ -104,6 +110,17 @@ class Scope(_Model):
     args: dict[str, ArgTest] = Field(
         default_factory=dict, description="'tool.argument' (wildcards in tool) to its range."
     )
+
+    @field_validator("args")
+    @classmethod
+    def _tool_dot_arg(cls, v: dict[str, ArgTest]) -> dict[str, ArgTest]:
+        for key in v:
+            tool, _, arg = key.rpartition(".")
+            if not tool or not arg:
+                raise ValueError(
+                    f"scope.args key {key!r} must be 'tool.argument' (use '*.{key}' for every tool)"
+                )
+        return v
 
 
 class Spend(_Model):
@@ -144,8 +161,8 @@ class Monitor(_Model):
     @field_validator("on_failure", "on_suspicious")
     @classmethod
     def _closed(cls, v: Action) -> Action:
-        if v == "allow":
-            raise ValueError("the monitor must fail closed: use block or approve, not allow")
+        if v in ("allow", "snapshot"):
+            raise ValueError(f"the monitor must fail closed: use block or approve, not {v}")
         return v
 
 
@@ -189,21 +206,26 @@ def check_policy(policy: Policy, source: object, known_tools: list[str] | None =
     errors: list[SpecError] = []
     names: set[str] = set()
     known = set(known_tools or []) | set(policy.classes) | set(policy.scope.tools or [])
+    patterns = [k for k in known if _is_pattern(k)]
     strict = known_tools is not None or bool(policy.scope.tools)
+
+    def unknown(tool: str) -> bool:
+        return not _is_pattern(tool) and tool not in known and not tool_matches(tool, patterns)
+
     for i, rule in enumerate(policy.rules):
         if rule.name in names:
             errors.append(source.error(("rules", i, "name"), f"duplicate rule name {rule.name!r}"))
         names.add(rule.name)
         if strict:
-            for tool in rule.match.tools:
-                if not _is_pattern(tool) and tool not in known:
-                    hint = ", ".join(sorted(known)) or "none declared"
-                    errors.append(
-                        source.error(
-                            ("rules", i, "match", "tool"),
-                            f"unknown tool {tool!r}; known tools: {hint}",
-                        )
+            hint = ", ".join(sorted(known)) or "none declared"
+            for field, tools in (("tool", rule.match.tools), ("after", rule.match.after)):
+                errors.extend(
+                    source.error(
+                        ("rules", i, "match", field), f"unknown tool {tool!r}; known tools: {hint}"
                     )
+                    for tool in tools
+                    if unknown(tool)
+                )
         for j, earlier in enumerate(policy.rules[:i]):
             if earlier.match == rule.match and earlier.decision != rule.decision:
                 errors.append(
