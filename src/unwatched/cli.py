@@ -373,5 +373,21 @@ def model_args_cmd() -> None:
     click.echo(f"--model {EMBEDDED_MODEL} {flags}")
 
 
+def _attach_guard() -> None:
+    from .guard._cli import guard
+    from .guard._measure import measure_command
+
+    guard.add_command(measure_command, "measure")
+    try:
+        from .guard._mcp import proxy_command
+    except ImportError:  # the MCP SDK is missing
+        pass
+    else:
+        guard.add_command(proxy_command, "proxy")
+    main.add_command(guard)
+
+
+_attach_guard()
+
 if __name__ == "__main__":
     main()
