@@ -123,6 +123,7 @@ def run_arena(
     seed: int | None,
     display: str | None = None,
     model_roles: dict[str, str] | None = None,
+    approval: str | None = None,
 ) -> Path:
     """Run the arena task through Inspect; return the log file's path."""
     from inspect_ai import eval as inspect_eval
@@ -153,6 +154,7 @@ def run_arena(
         fail_on_error=False,
         display=display,  # type: ignore[arg-type]
         model_roles=model_roles or None,
+        approval=approval,
     )
     log = logs[0]
     if log.status == "error" and log.error is not None:
@@ -232,6 +234,11 @@ def grid_options(fn: F) -> F:
     multiple=True,
     help="ROLE=MODEL, e.g. grader=openai/gpt-5 to judge outcomes that carry a rubric.",
 )
+@click.option(
+    "--approval",
+    default=None,
+    help="Inspect approval policy file, e.g. one naming the unwatched/guard approver.",
+)
 @friendly
 def run(
     scenarios: str | None,
@@ -246,6 +253,7 @@ def run(
     model: str | None,
     model_arg: tuple[str, ...],
     model_role: tuple[str, ...],
+    approval: str | None,
 ) -> None:
     """Run scenarios over the stress × temptation × watched/unwatched grid."""
     roles = dict(_pair(r, "--model-role") for r in model_role)
@@ -262,6 +270,7 @@ def run(
         temperature,
         seed,
         model_roles=roles,
+        approval=approval,
     )
     click.echo(f"\nlog: {path}   (open with: inspect view --log-dir {Path(log_dir)})\n")
     print_rates(path)
