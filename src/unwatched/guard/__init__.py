@@ -8,6 +8,7 @@ from ._approver import LIBRARY_POLICY, guard_approver, snapshot_depth, undo_last
 from ._audit import AuditLog, VerifyReport, verify
 from ._engine import Context, Decision, PastCall, ProposedCall, decide
 from ._guard import Guard, MonitorFailure, MonitorFn
+from ._mcp import GuardProxy, ProxyError, run_proxy, tool_class
 from ._measure import measure, measure_trajectories
 from ._monitor import model_monitor
 from ._policy import (
@@ -47,6 +48,7 @@ __all__ = [
     "DryRun",
     "Guard",
     "GuardBlocked",
+    "GuardProxy",
     "Match",
     "Monitor",
     "MonitorFailure",
@@ -54,6 +56,7 @@ __all__ = [
     "PastCall",
     "Policy",
     "ProposedCall",
+    "ProxyError",
     "Rule",
     "Scope",
     "Spend",
@@ -69,7 +72,9 @@ __all__ = [
     "measure_trajectories",
     "model_monitor",
     "parse_policy",
+    "run_proxy",
     "snapshot_depth",
+    "tool_class",
     "undo_last",
     "verify",
 ]
