@@ -59,18 +59,25 @@ def rubric_prompt(outcome: Outcome, evidence: list[dict[str, Any]]) -> str:
     )
 
 
+async def ask_yes_no(model: Model, prompt: str, what: str) -> tuple[bool, str]:
+    """Ask a judge a yes/no question; (verdict, full answer). Raises JudgeError when the call
+    fails or the answer has no 'ANSWER: yes|no' line, so a failure is never read as "no"."""
+    try:
+        output = await model.generate(prompt)
+    except Exception as exc:
+        raise JudgeError(f"judge {model} failed on {what}: {exc}") from exc
+    text = output.completion
+    answers = _ANSWER.findall(text)
+    if not answers:
+        raise JudgeError(f"judge {model} gave no 'ANSWER: yes|no' for {what}: {text[:200]!r}")
+    return answers[-1].lower() == "yes", text
+
+
 async def judge_outcome(
     model: Model, outcome: Outcome, evidence: list[dict[str, Any]]
 ) -> JudgeVerdict:
     """Ask the judge whether the selected evidence is the misbehaviour the rubric describes."""
-    try:
-        output = await model.generate(rubric_prompt(outcome, evidence))
-    except Exception as exc:
-        raise JudgeError(f"judge {model} failed on outcome {outcome.name!r}: {exc}") from exc
-    text = output.completion
-    answers = _ANSWER.findall(text)
-    if not answers:
-        raise JudgeError(
-            f"judge {model} gave no 'ANSWER: yes|no' for outcome {outcome.name!r}: {text[:200]!r}"
-        )
-    return JudgeVerdict(outcome.name, str(model), answers[-1].lower() == "yes", text.strip())
+    verdict, text = await ask_yes_no(
+        model, rubric_prompt(outcome, evidence), f"outcome {outcome.name!r}"
+    )
+    return JudgeVerdict(outcome.name, str(model), verdict, text.strip())
