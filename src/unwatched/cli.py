@@ -398,5 +398,17 @@ def _attach_guard() -> None:
 
 _attach_guard()
 
+
+def _attach_synth() -> None:
+    """Scenario synthesis and importers (issue 7): commands live in scenario/_cli.py."""
+    from .scenario._cli import add_realism, import_group, synth_command
+
+    main.add_command(synth_command, "synth")
+    main.add_command(import_group, "import")
+    add_realism(validate)
+
+
+_attach_synth()
+
 if __name__ == "__main__":
     main()
