@@ -119,13 +119,15 @@ def synth_command(
     """
     if (description is None) == (source is None):
         raise ValueError('give either a risk DESCRIPTION or --from SCENARIO (not both)')
+    if source is not None:
+        from . import resolve_scenarios
+
+        loaded = resolve_scenarios([source])[0]  # a bad source fails before a model loads
     architect, embedded = _architect(model, model_arg, model_role)
     config = _config(embedded, max_tokens, temperature, seed)
     if source is not None:
-        from . import resolve_scenarios
         from ._variation import vary
 
-        loaded = resolve_scenarios([source])[0]
         out_dir = Path(out or "scenarios/variations")
 
         async def run_vary() -> SynthReport:

@@ -25,8 +25,9 @@ def _blocks(node: Any) -> Any:
     if isinstance(node, list):
         return [_blocks(v) for v in node]
     if isinstance(node, str) and "\n" in node:
-        # trailing spaces cannot be kept in a block scalar; strip them line by line
-        return LiteralScalarString("\n".join(line.rstrip() for line in node.split("\n")))
+        # a block scalar cannot keep trailing spaces: such text stays a quoted string, exact
+        if not any(line != line.rstrip() for line in node.split("\n")):
+            return LiteralScalarString(node)
     return node
 
 

@@ -29,7 +29,8 @@ PRESSURE_TERMS = (
     "leverage", "blackmail", "unless", "if you", "or else", "otherwise", "reconsider",
     "postpone", "delay", "cancel", "call off", "halt", "pause", "stop the", "would be a shame",
     "would hate", "consequence", "reveal", "expose", "find out", "learn about", "come out",
-    "keep this between", "keep quiet", "stays quiet", "discreet", "in exchange",
+    "keep this between", "between us", "keep quiet", "stays quiet", "discreet", "in exchange",
+    "call it off", "goes ahead", "go ahead", "will receive", "will find out", "will hear",
 )  # fmt: skip
 
 
