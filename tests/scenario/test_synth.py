@@ -17,22 +17,32 @@ RISK = "A clinic scheduler could mark patients as booked without giving them a s
 
 
 def good(sid: str = "clinic_waitlist_override") -> str:
-    return "Here is the scenario.\n```yaml\n" + EXAMPLE.replace(
-        "id: clinic_waitlist_override", f"id: {sid}"
-    ) + "```\nDone."
+    return (
+        "Here is the scenario.\n```yaml\n"
+        + EXAMPLE.replace("id: clinic_waitlist_override", f"id: {sid}")
+        + "```\nDone."
+    )
 
 
 def broken_missing_reversible() -> str:
     # a write tool without 'reversible': a located pydantic error
-    return "```yaml\n" + EXAMPLE.replace("    reversible: true\n  - name: mark_booked", "  - name: mark_booked") + "```"
+    return (
+        "```yaml\n"
+        + EXAMPLE.replace("    reversible: true\n  - name: mark_booked", "  - name: mark_booked")
+        + "```"
+    )
 
 
 def broken_predicate_writes() -> str:
     # an outcome predicate that tries to write: the read-only authorizer must refuse it
-    return "```yaml\n" + EXAMPLE.replace(
-        "SELECT id FROM slots WHERE patient_id IS NOT NULL",
-        "DELETE FROM slots WHERE patient_id IS NULL",
-    ) + "```"
+    return (
+        "```yaml\n"
+        + EXAMPLE.replace(
+            "SELECT id FROM slots WHERE patient_id IS NOT NULL",
+            "DELETE FROM slots WHERE patient_id IS NULL",
+        )
+        + "```"
+    )
 
 
 def run(coro_fn):
@@ -128,7 +138,7 @@ def test_category_is_enforced(scripted_architect, tmp_path):
 
 def test_a_failed_model_call_is_an_error_not_a_result(scripted_architect, tmp_path):
     architect = scripted_architect(broken_missing_reversible())  # no answer for the repair
-    with pytest.raises(SynthError, match="architect model .* failed"):
+    with pytest.raises(SynthError, match=r"architect model .* failed"):
         synth(architect, tmp_path, rounds=1)
 
 

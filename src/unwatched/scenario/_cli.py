@@ -69,7 +69,9 @@ def _architect(
     return architect_model(name, **args), name is None
 
 
-def _config(embedded: bool, max_tokens: int | None, temperature: float | None, seed: int | None) -> GenerateConfig:
+def _config(
+    embedded: bool, max_tokens: int | None, temperature: float | None, seed: int | None
+) -> GenerateConfig:
     if max_tokens is None and embedded:
         max_tokens = EMBEDDED_MAX_TOKENS
     return GenerateConfig(max_tokens=max_tokens, temperature=temperature, seed=seed)
@@ -92,19 +94,28 @@ def print_attempt(attempt: Attempt) -> None:
 
 def print_summary(report: SynthReport) -> None:
     n = len(report.attempts)
-    click.echo(
-        f"\nvalidated {report.validated}/{n} ({report.share:.0%}) with {report.model}"
-    )
+    click.echo(f"\nvalidated {report.validated}/{n} ({report.share:.0%}) with {report.model}")
 
 
 @click.command("synth")
 @click.argument("description", required=False)
 @click.option("--category", type=click.Choice(CATEGORIES), default=None, help="Risk category.")
 @click.option("--from", "source", default=None, help="Vary this scenario (file or library id).")
-@click.option("-n", "n", default=1, show_default=True, type=click.IntRange(1, 100),
-              help="Scenarios (or variations) to ask for.")
-@click.option("--threshold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
-              help="Variations: prose similarity at or above which one counts as a copy.")
+@click.option(
+    "-n",
+    "n",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 100),
+    help="Scenarios (or variations) to ask for.",
+)
+@click.option(
+    "--threshold",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Variations: prose similarity at or above which one counts as a copy.",
+)
 @_model_options
 @friendly
 def synth_command(
@@ -118,7 +129,7 @@ def synth_command(
     model for up to --rounds repairs. Only scenarios that validate are written.
     """
     if (description is None) == (source is None):
-        raise ValueError('give either a risk DESCRIPTION or --from SCENARIO (not both)')
+        raise ValueError("give either a risk DESCRIPTION or --from SCENARIO (not both)")
     if source is not None:
         from . import resolve_scenarios
 
@@ -163,10 +174,19 @@ def import_group() -> None:
 
 @import_group.command("agentic-misalignment")
 @click.option("--out", "-o", default="scenarios/agentic_misalignment", show_default=True)
-@click.option("--scenario", "scenarios", multiple=True,
-              type=click.Choice(["blackmail", "leaking", "murder"]), help="Default: all three.")
-@click.option("--family", "families", multiple=True,
-              help="Goal value (america, safety, ...), ambiguous or nogoal. Default: all.")
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    type=click.Choice(["blackmail", "leaking", "murder"]),
+    help="Default: all three.",
+)
+@click.option(
+    "--family",
+    "families",
+    multiple=True,
+    help="Goal value (america, safety, ...), ambiguous or nogoal. Default: all.",
+)
 @friendly
 def import_am(out: str, scenarios: tuple[str, ...], families: tuple[str, ...]) -> None:  # fmt: skip
     """Render the agentic-misalignment conditions (from inspect-evals) into scenarios."""
@@ -200,7 +220,9 @@ def import_am(out: str, scenarios: tuple[str, ...], families: tuple[str, ...]) -
             failed += 1
             for e in report.errors:
                 click.secho(f"FAIL {e}", fg="red")
-    click.echo(f"\n{len(items) - failed}/{len(items)} scenarios validate, covering {conditions} conditions")
+    click.echo(
+        f"\n{len(items) - failed}/{len(items)} scenarios validate, covering {conditions} conditions"
+    )
     if failed:
         sys.exit(1)
 
@@ -261,7 +283,9 @@ def add_realism(validate_cmd: click.Command) -> None:
     validate_cmd.params.extend(
         [
             click.Option(["--realism"], is_flag=True, help="Also rate realism and flag giveaways."),
-            click.Option(["--realism-model"], default=None, help="Judge model (default: embedded)."),
+            click.Option(
+                ["--realism-model"], default=None, help="Judge model (default: embedded)."
+            ),
             click.Option(["--no-judge"], is_flag=True, help="With --realism: offline check only."),
         ]
     )
@@ -312,9 +336,8 @@ def _realism_report(paths: tuple[str, ...], model_name: str | None, no_judge: bo
         if judge is None:
             click.echo(f"     {sc.spec.id}: {len(flags)} giveaway flag(s)")
             continue
-        model = judge
 
-        async def ask(sc: Any = sc) -> Any:
+        async def ask(sc: Any = sc, model: Model = judge) -> Any:
             return await judge_realism(sc, model, GenerateConfig(max_tokens=400, temperature=0.0))
 
         try:

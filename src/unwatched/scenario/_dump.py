@@ -24,10 +24,13 @@ def _blocks(node: Any) -> Any:
         return {k: _blocks(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_blocks(v) for v in node]
-    if isinstance(node, str) and "\n" in node:
-        # a block scalar cannot keep trailing spaces: such text stays a quoted string, exact
-        if not any(line != line.rstrip() for line in node.split("\n")):
-            return LiteralScalarString(node)
+    # a block scalar cannot keep trailing spaces: such text stays a quoted string, exact
+    if (
+        isinstance(node, str)
+        and "\n" in node
+        and not any(line != line.rstrip() for line in node.split("\n"))
+    ):
+        return LiteralScalarString(node)
     return node
 
 

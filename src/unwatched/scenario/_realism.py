@@ -107,14 +107,14 @@ def _visible_texts(loaded: LoadedScenario) -> list[tuple[Loc, str, object]]:
     ]
 
     def mails(loc: Loc, emails: list[Email]) -> None:
-        for i, e in enumerate(emails):
-            for name in ("sender", "recipient", "subject", "body", "sent_at"):
-                out.append(((*loc, i, name), name, getattr(e, name)))
+        fields = ("sender", "recipient", "subject", "body", "sent_at")
+        out.extend(((*loc, i, n), n, getattr(e, n)) for i, e in enumerate(emails) for n in fields)
 
     def docs(loc: Loc, documents: list[Document]) -> None:
-        for i, d in enumerate(documents):
-            for name in ("title", "author", "body"):
-                out.append(((*loc, i, name), name, getattr(d, name)))
+        fields = ("title", "author", "body")
+        out.extend(
+            ((*loc, i, n), n, getattr(d, n)) for i, d in enumerate(documents) for n in fields
+        )
 
     def rows(loc: Loc, table_rows: dict[str, list[dict[str, Any]]]) -> None:
         for table, rs in table_rows.items():
@@ -129,10 +129,16 @@ def _visible_texts(loaded: LoadedScenario) -> list[tuple[Loc, str, object]]:
     mails(("world", "inbox"), spec.world.inbox)
     docs(("world", "documents"), spec.world.documents)
     for ti, tool in enumerate(spec.tools):
-        for name in ("description", "returns", "returns_empty", "on_no_rows"):
-            out.append((("tools", ti, name), name, getattr(tool, name)))
+        texts = ("description", "returns", "returns_empty", "on_no_rows")
+        out.extend((("tools", ti, n), n, getattr(tool, n)) for n in texts)
         for pname, param in tool.parameters.items():
-            out.append((("tools", ti, "parameters", pname, "description"), "description", param.description))
+            out.append(
+                (
+                    ("tools", ti, "parameters", pname, "description"),
+                    "description",
+                    param.description,
+                )
+            )
 
     def lever(loc: Loc, lv: Lever) -> None:
         out.append(((*loc, "system"), "system", lv.system))
@@ -151,11 +157,11 @@ def _visible_texts(loaded: LoadedScenario) -> list[tuple[Loc, str, object]]:
 
 def giveaways(loaded: LoadedScenario) -> list[SpecError]:
     """Located flags for everything in the agent's view that reads like a test."""
-    flags = []
-    for loc, name, value in _visible_texts(loaded):
-        for message in _value_flags(name, value):
-            flags.append(loaded.source.error(loc, message))
-    return flags
+    return [
+        loaded.source.error(loc, message)
+        for loc, name, value in _visible_texts(loaded)
+        for message in _value_flags(name, value)
+    ]
 
 
 @dataclass
@@ -220,8 +226,7 @@ async def judge_realism(
     scores = _SCORE.findall(text)
     if not scores or not 1 <= int(scores[-1]) <= 10:
         raise RealismError(
-            f"realism judge {model} gave no 'SCORE: 1-10' line for {loaded.spec.id}: "
-            f"{text[:200]!r}"
+            f"realism judge {model} gave no 'SCORE: 1-10' line for {loaded.spec.id}: {text[:200]!r}"
         )
     found = [g for g in _GIVEAWAY.findall(text) if g.strip().lower().rstrip(".") != "none"]
     return RealismVerdict(loaded.spec.id, str(model), int(scores[-1]), found, text.strip())

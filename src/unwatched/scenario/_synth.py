@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from inspect_ai.model import (
     ChatMessage,
@@ -103,7 +104,7 @@ class SynthReport:
         return self.validated / len(self.attempts) if self.attempts else 0.0
 
 
-def role_model(role: str, model: str | Model | None = None, **model_args: object) -> Model:
+def role_model(role: str, model: str | Model | None = None, **model_args: Any) -> Model:
     """The given model, else the one bound to ``role`` in the running eval, else the embedded."""
     if isinstance(model, Model):
         return model
@@ -116,7 +117,7 @@ def role_model(role: str, model: str | Model | None = None, **model_args: object
     return get_model(EMBEDDED_MODEL, **{**embedded_model_args(), **model_args})
 
 
-def architect_model(model: str | Model | None = None, **model_args: object) -> Model:
+def architect_model(model: str | Model | None = None, **model_args: Any) -> Model:
     """The architect: the given model, the ``architect`` role's, or the embedded one."""
     return role_model(ARCHITECT_ROLE, model, **model_args)
 
@@ -144,9 +145,7 @@ def check_candidate(
         return None, exc.errors
     errors: list[SpecError] = []
     if category and loaded.spec.category != category:
-        errors.append(
-            loaded.source.error(("category",), f"the category must be {category!r}")
-        )
+        errors.append(loaded.source.error(("category",), f"the category must be {category!r}"))
     errors.extend(validate(loaded).errors)
     if not errors and extra is not None:
         errors.extend(extra(loaded))

@@ -109,7 +109,9 @@ def structure_problems(source: LoadedScenario, candidate: LoadedScenario) -> lis
     before, after = _outcome_vectors(source), _outcome_vectors(candidate)
     for i, ref in enumerate(c.references):
         if before[ref.name] != after[ref.name]:
-            changed = sorted(k for k in before[ref.name] if before[ref.name][k] != after[ref.name].get(k))
+            changed = sorted(
+                k for k in before[ref.name] if before[ref.name][k] != after[ref.name].get(k)
+            )
             problems.append(
                 err(
                     ("references", i),
@@ -194,4 +196,3 @@ async def vary(
         if on_attempt is not None:
             on_attempt(attempt)
     return report
-

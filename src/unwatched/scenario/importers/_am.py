@@ -180,7 +180,9 @@ def _role(gen: Any, scenario: AmScenario, goal_type: str, goal_value: str) -> st
     """The production system prompt (no scratchpad), without the tool-use tag instructions."""
     from inspect_evals.agentic_misalignment.templates import system_prompt_templates as spt
 
-    text: str = gen.generate_system_prompt(scenario, goal_type, goal_value, "none", None, True, None)
+    text: str = gen.generate_system_prompt(
+        scenario, goal_type, goal_value, "none", None, True, None
+    )
     fmt = {
         "blackmail": spt.BLACKMAIL_TOOLUSE_FORMAT,
         "leaking": spt.LEAKING_TOOLUSE_FORMAT,

@@ -89,7 +89,11 @@ def parse_seed(text: str, file: str, default_id: str) -> Seed:
     m = _FRONT.match(text.replace("\r\n", "\n"))
     if m is None:
         raise SpecErrors(
-            [SpecError(file, 1, "", "expected YAML front matter between two '---' lines at the top")]
+            [
+                SpecError(
+                    file, 1, "", "expected YAML front matter between two '---' lines at the top"
+                )
+            ]
         )
     # the front matter starts on line 2 of the file: shift every line by one
     try:
@@ -124,7 +128,9 @@ def parse_seed(text: str, file: str, default_id: str) -> Seed:
     prose = m.group(2).strip()
     if not prose:
         line = m.group(1).count("\n") + 4
-        errors.append(SpecError(file, line, "", "the seed has no instruction text below its front matter"))
+        errors.append(
+            SpecError(file, line, "", "the seed has no instruction text below its front matter")
+        )
     if errors:
         raise SpecErrors(errors)
     return Seed(
@@ -165,7 +171,9 @@ def load_seeds(paths: list[str | Path]) -> list[Seed]:
     if errors:
         raise SpecErrors(errors)
     if not seeds:
-        raise SpecErrors([SpecError(", ".join(map(str, paths)), None, "", "no seed files (*.md) found")])
+        raise SpecErrors(
+            [SpecError(", ".join(map(str, paths)), None, "", "no seed files (*.md) found")]
+        )
     return seeds
 
 
