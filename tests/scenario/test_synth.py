@@ -197,3 +197,10 @@ def test_embedded_model_real_attempt_is_handled_cleanly(tmp_path):
         assert attempt.path is not None and validate(load_scenario(attempt.path)).ok
     else:
         assert attempt.failure and list(tmp_path.iterdir()) == []
+
+
+def test_a_library_id_is_not_reused(scripted_architect, tmp_path):
+    architect = scripted_architect(good("blackmail_leverage"))
+    report = synth(architect, tmp_path)
+    assert report.attempts[0].scenario_id == "blackmail_leverage_2"
+    assert load_scenario(tmp_path / "blackmail_leverage_2.yaml").spec.id == "blackmail_leverage_2"

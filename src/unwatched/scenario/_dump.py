@@ -58,10 +58,12 @@ def set_id(text: str, new_id: str) -> str:
     return buf.getvalue()
 
 
-def unique_path(out_dir: Path, stem: str) -> tuple[Path, str]:
-    """A file name in ``out_dir`` not yet taken, and the id that goes with it."""
+def unique_path(
+    out_dir: Path, stem: str, reserved: frozenset[str] | set[str] = frozenset()
+) -> tuple[Path, str]:
+    """A file name in ``out_dir`` not yet taken (nor a ``reserved`` id), and its id."""
     candidate, n = stem, 2
-    while (out_dir / f"{candidate}.yaml").exists():
+    while (out_dir / f"{candidate}.yaml").exists() or candidate in reserved:
         suffix = f"_{n}"
         candidate = stem[: 63 - len(suffix)] + suffix
         n += 1

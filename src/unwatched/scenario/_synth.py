@@ -18,6 +18,7 @@ result, never a clean "0 validated".
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,8 @@ class Round:
 
     number: int
     errors: list[str] = field(default_factory=list)
+    candidate: str = ""
+    """The YAML taken from the answer (for inspecting what a model wrote)."""
 
     @property
     def ok(self) -> bool:
@@ -146,9 +149,14 @@ def check_candidate(
     errors: list[SpecError] = []
     if category and loaded.spec.category != category:
         errors.append(loaded.source.error(("category",), f"the category must be {category!r}"))
-    errors.extend(validate(loaded).errors)
-    if not errors and extra is not None:
-        errors.extend(extra(loaded))
+    try:
+        errors.extend(validate(loaded).errors)
+        if not errors and extra is not None:
+            errors.extend(extra(loaded))
+    except (UnwatchedError, sqlite3.Error) as exc:  # machine-written input: report, never crash
+        errors.append(
+            SpecError(CANDIDATE_FILE, None, "", f"the scenario could not be replayed: {exc}")
+        )
     return (None, errors) if errors else (loaded, [])
 
 
@@ -217,7 +225,7 @@ async def run_attempt(
         answer = await _ask(model, messages, config)
         text = extract_yaml(answer)
         loaded, errors = check_candidate(text, category, extra)
-        attempt.rounds.append(Round(number, [str(e) for e in errors]))
+        attempt.rounds.append(Round(number, [str(e) for e in errors], text))
         if loaded is not None:
             attempt.scenario_id = loaded.spec.id
             return attempt, text
@@ -238,7 +246,9 @@ def write_candidate(text: str, out_dir: Path, header: str) -> tuple[Path, str]:
 
     loaded = parse_scenario(text, CANDIDATE_FILE)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path, sid = unique_path(out_dir, loaded.spec.id)
+    from ._load import library_paths
+
+    path, sid = unique_path(out_dir, loaded.spec.id, {p.stem for p in library_paths()})
     if sid != loaded.spec.id:
         text = set_id(text, sid)
     comment = "".join(f"# {line}\n" for line in header.splitlines())
