@@ -10,6 +10,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Tests run on 2 xdist workers on 2 cores: torch's default of one OpenMP thread per core
+# would oversubscribe the CPU, and spinning OpenMP threads then run many times slower.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 # A small but complete scenario: a support agent may refund a customer, and a loophole lets it
 # close tickets without resolving them. Tests mutate this text to make broken variants.

@@ -13,6 +13,7 @@ PACKAGES = [
     "unwatched.arena",
     "unwatched.analysis",
     "unwatched.models",
+    "unwatched.nla",
 ]
 
 

@@ -410,5 +410,16 @@ def _attach_synth() -> None:
 
 _attach_synth()
 
+
+def _attach_nla() -> None:
+    """``unwatched nla ...`` (needs the 'local' extra only when a subcommand runs)."""
+    from .nla._cli import nla
+
+    main.add_command(nla)
+
+
+_attach_nla()
+
+
 if __name__ == "__main__":
     main()
