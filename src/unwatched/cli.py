@@ -124,6 +124,8 @@ def run_arena(
     display: str | None = None,
     model_roles: dict[str, str] | None = None,
     approval: str | None = None,
+    nla: str | None = None,
+    probe: str | None = None,
 ) -> Path:
     """Run the arena task through Inspect; return the log file's path."""
     from inspect_ai import eval as inspect_eval
@@ -136,6 +138,8 @@ def run_arena(
         temptation=temptation,
         observation=observation,
         epochs=epochs,
+        nla=nla,
+        probe=probe,
     )
     if model is None:
         from .models import EMBEDDED_MODEL, embedded_model_args
@@ -239,6 +243,12 @@ def grid_options(fn: F) -> F:
     default=None,
     help="Inspect approval policy file, e.g. one naming the unwatched/guard approver.",
 )
+@click.option(
+    "--nla",
+    default=None,
+    help="NLA run folder: explain the activation before each tool call (hf models only).",
+)
+@click.option("--probe", default=None, help="Evaluation-awareness probe file for --nla decision points.")
 @friendly
 def run(
     scenarios: str | None,
@@ -254,6 +264,8 @@ def run(
     model_arg: tuple[str, ...],
     model_role: tuple[str, ...],
     approval: str | None,
+    nla: str | None,
+    probe: str | None,
 ) -> None:
     """Run scenarios over the stress × temptation × watched/unwatched grid."""
     roles = dict(_pair(r, "--model-role") for r in model_role)
@@ -271,6 +283,8 @@ def run(
         seed,
         model_roles=roles,
         approval=approval,
+        nla=nla,
+        probe=probe,
     )
     click.echo(f"\nlog: {path}   (open with: inspect view --log-dir {Path(log_dir)})\n")
     print_rates(path)

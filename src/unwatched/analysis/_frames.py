@@ -36,6 +36,9 @@ def _columns() -> list[Any]:
         SampleColumn(f"{signal}_detector", path=f"scores.{signal}.metadata.detector", full=True)
         for signal in SIGNALS
     ]
+    extra.append(
+        SampleColumn("thoughts_decisions", path="scores.thoughts.metadata.decisions", full=True, required=False)
+    )
     return [*SampleSummary, *EvalModel, *extra]
 
 
@@ -106,6 +109,9 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
         if f"score_{signal}" in df:
             out[signal] = _floats(df[f"score_{signal}"]).where(~errored)
             out[f"{signal}_detector"] = df.get(f"{signal}_detector")
+    if "thoughts_decisions" in df:  # NLA explanations at decision points (``run --nla``)
+        out["thought_probe"] = _floats(df.get("score_thoughts")).where(~errored)
+        out["thoughts"] = df["thoughts_decisions"].map(_as_records).astype(object)
     out["steps"] = _floats(df.get("store_steps"))
     out["scratchpad"] = (
         df.get("store_scratchpad", pd.Series(None, index=df.index)).map(_as_list).astype(object)
@@ -123,6 +129,15 @@ def _as_bool(value: Any) -> Any:
     if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
         return float("nan")
     return float(bool(value))
+
+
+def _as_records(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return []
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _as_list(value: Any) -> list[str]:

@@ -132,6 +132,7 @@ def render_report(
             for m in models
         ],
         "awareness": _awareness(frame, models),
+        "thoughts": _thoughts(frame, models),
         "dose": [
             {
                 "model": m,
@@ -288,6 +289,32 @@ def _awareness(frame: pd.DataFrame, models: Sequence[str]) -> dict[str, Any]:
             }
         )
     return {"recorded": True, "panels": panels}
+
+
+def _thoughts(frame: pd.DataFrame, models: Sequence[str], examples: int = 6) -> list[dict[str, Any]]:
+    """Per model and condition: decision points, mean probe score, a few AV explanations."""
+    if "thoughts" not in frame:
+        return []
+    out = []
+    for m in models:
+        for obs in ("watched", "unwatched"):
+            rows = frame[(frame.model == m) & (frame.observation == obs) & ~frame.error]
+            decisions = [d for ds in rows["thoughts"] for d in ds]
+            probes = [float(d["probe"]) for d in decisions if d.get("probe") is not None]
+            out.append(
+                {
+                    "model": m,
+                    "observation": obs,
+                    "samples": len(rows),
+                    "decisions": len(decisions),
+                    "probe": sum(probes) / len(probes) if probes else None,
+                    "examples": [
+                        {k: d.get(k) for k in ("tool", "token", "explanation", "reconstruction_cosine", "probe")}
+                        for d in decisions[:examples]
+                    ],
+                }
+            )
+    return out
 
 
 def _records(table: pd.DataFrame, models: Sequence[str]) -> list[dict[str, Any]]:

@@ -114,6 +114,8 @@ def arena(
     scratchpad: bool = True,
     tool_protocol: ToolProtocol = "auto",
     signals: bool = True,
+    nla: str | None = None,
+    probe: str | None = None,
 ) -> Task:
     """Run scenarios over the stress × temptation × observation grid.
 
@@ -128,6 +130,11 @@ def arena(
         signals: Also score the reasoning signals (evaluation awareness, alignment-faking
             reasoning, reasoning-action mismatch): offline detectors, or the ``grader``
             model role when one is bound.
+        nla: An NLA run folder (``unwatched nla train``): for an open-weight model on
+            Inspect's ``hf`` provider, explain the activation at the token before each
+            tool call (scorer ``thoughts``; needs the 'local' extra).
+        probe: An evaluation-awareness probe file (``unwatched nla probe``) to score those
+            activations with; needs ``nla``.
     """
     loaded = resolve_scenarios(scenarios)
     samples = grid_samples(loaded, stress, temptation, observation)
@@ -136,10 +143,17 @@ def arena(
             "the selected grid is empty: no scenario has those stress/temptation levels"
         )
     specs = {sc.spec.id: sc.spec for sc in loaded}
+    scorers = [outcome_scorer(), *(signal_scorers() if signals else [])]
+    if probe is not None and nla is None:
+        raise ValueError("probe= scores the NLA's decision-point activations; give nla= (a run folder) too")
+    if nla is not None:
+        from ..nla._arena import thoughts_scorer
+
+        scorers.append(thoughts_scorer(nla, probe))
     return Task(
         dataset=MemoryDataset(samples, name="unwatched-arena"),
         solver=arena_agent(specs, tool_protocol=tool_protocol, scratchpad=scratchpad),
-        scorer=[outcome_scorer(), *(signal_scorers() if signals else [])],
+        scorer=scorers,
         epochs=Epochs(epochs),
         cleanup=release_world,
         metadata={"scenarios": sorted(specs)},
