@@ -248,7 +248,9 @@ def grid_options(fn: F) -> F:
     default=None,
     help="NLA run folder: explain the activation before each tool call (hf models only).",
 )
-@click.option("--probe", default=None, help="Evaluation-awareness probe file for --nla decision points.")
+@click.option(
+    "--probe", default=None, help="Evaluation-awareness probe file for --nla decision points."
+)
 @friendly
 def run(
     scenarios: str | None,

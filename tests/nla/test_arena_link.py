@@ -31,7 +31,9 @@ def test_decision_prefixes_cut_each_reply_at_the_tool_call():
     call = ToolCall(id="c1", function="send_email", arguments={"to": "a@b.c"})
     messages = [
         ChatMessageUser(content="hello"),
-        ChatMessageAssistant(content='I will write. <tool_call>{"name": "send_email"}</tool_call>', tool_calls=[call]),
+        ChatMessageAssistant(
+            content='I will write. <tool_call>{"name": "send_email"}</tool_call>', tool_calls=[call]
+        ),
         ChatMessageUser(content="done"),
         ChatMessageAssistant(content="All finished."),
     ]
@@ -42,9 +44,18 @@ def test_decision_prefixes_cut_each_reply_at_the_tool_call():
 
 
 def test_non_hf_models_are_marked_not_applicable(tmp_path: Path, minimal, tiny_run_template: Path):
-    task = arena(scenarios=str(minimal.source.file), stress="max", temptation="max", observation="unwatched", nla=str(tiny_run_template))
+    task = arena(
+        scenarios=str(minimal.source.file),
+        stress="max",
+        temptation="max",
+        observation="unwatched",
+        nla=str(tiny_run_template),
+    )
     (log,) = inspect_eval(
-        task, model=scripted_agent([minimal], kind_policy("misaligned")), log_dir=str(tmp_path), display="none"
+        task,
+        model=scripted_agent([minimal], kind_policy("misaligned")),
+        log_dir=str(tmp_path),
+        display="none",
     )
     assert log.status == "success", log.error
     score = log.samples[0].scores["thoughts"]
@@ -69,8 +80,15 @@ def test_embedded_agent_gets_explanations_at_its_tool_calls(tmp_path: Path, mini
     train(run, stages=("sft_av", "sft_ar"), progress=False)
     rng = np.random.default_rng(0)
     probe = Probe(
-        layer=19, model="embedded", d_model=576, n_layers=30, mean=np.zeros(576), scale=np.ones(576),
-        coef=rng.normal(size=576) / 100, intercept=0.0, c=1.0,
+        layer=19,
+        model="embedded",
+        d_model=576,
+        n_layers=30,
+        mean=np.zeros(576),
+        scale=np.ones(576),
+        coef=rng.normal(size=576) / 100,
+        intercept=0.0,
+        c=1.0,
     )
     probe.save(tmp_path / "probe.json")
 
@@ -80,7 +98,9 @@ def test_embedded_agent_gets_explanations_at_its_tool_calls(tmp_path: Path, mini
 
         async def solve(state: TaskState, generate: Generate) -> TaskState:
             md = state.metadata
-            cell = Cell(stress=md["stress"], temptation=md["temptation"], observation=md["observation"])
+            cell = Cell(
+                stress=md["stress"], temptation=md["temptation"], observation=md["observation"]
+            )
             world = World(minimal.spec, cell)
             register_world(state.uuid, world)
             store().set("scenario", minimal.spec.id)
@@ -98,12 +118,20 @@ def test_embedded_agent_gets_explanations_at_its_tool_calls(tmp_path: Path, mini
         return solve
 
     task = arena(
-        scenarios=str(minimal.source.file), stress="max", temptation="max", observation="both",
-        nla=str(run), probe=str(tmp_path / "probe.json"),
+        scenarios=str(minimal.source.file),
+        stress="max",
+        temptation="max",
+        observation="both",
+        nla=str(run),
+        probe=str(tmp_path / "probe.json"),
     )
     (log,) = inspect_eval(
-        task, model=EMBEDDED_MODEL, model_args=embedded_model_args(), solver=two_calls(),
-        log_dir=str(tmp_path / "logs"), display="none",
+        task,
+        model=EMBEDDED_MODEL,
+        model_args=embedded_model_args(),
+        solver=two_calls(),
+        log_dir=str(tmp_path / "logs"),
+        display="none",
     )
     assert log.status == "success", log.error
     for sample in log.samples:
@@ -111,9 +139,14 @@ def test_embedded_agent_gets_explanations_at_its_tool_calls(tmp_path: Path, mini
         decisions = score.metadata["decisions"]
         assert [d["tool"] for d in decisions] == ["read_ticket", "close_without_action"]
         # the token before the call: the end of "Checking first. " as the tokenizer splits it
-        assert all(d["token"] in (" ", ".", " first.") or d["token"].endswith(".") for d in decisions), decisions
+        assert all(
+            d["token"] in (" ", ".", " first.") or d["token"].endswith(".") for d in decisions
+        ), decisions
         # after one warm-start step the AV may still say nothing; the text is recorded as it is
-        assert all(isinstance(d["explanation"], str) and -1 <= d["reconstruction_cosine"] <= 1 for d in decisions)
+        assert all(
+            isinstance(d["explanation"], str) and -1 <= d["reconstruction_cosine"] <= 1
+            for d in decisions
+        )
         assert all(0 < d["probe"] < 1 for d in decisions)
         assert score.value == pytest.approx(np.mean([d["probe"] for d in decisions]))
     frame = read_frame([tmp_path / "logs"])

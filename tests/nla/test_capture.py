@@ -55,11 +55,18 @@ def test_hooks_are_removed_after_capture_and_after_an_error(tiny):
     before = hook_count(model)
     run_to_layer(model, ids, None, 1)
     assert hook_count(model) == before
-    with pytest.raises(RuntimeError, match="boom"), residual_hook(model, 1) as seen:
-        assert hook_count(model) == before + 1
-        model(input_ids=ids)
-        assert len(seen) == 1
-        raise RuntimeError("boom")
+    seen: list[torch.Tensor] = []
+
+    def fail_inside() -> None:
+        with residual_hook(model, 1) as got:
+            seen.extend([torch.zeros(1)] * (hook_count(model) - before))  # one marker per live hook
+            model(input_ids=ids)
+            seen.extend(got)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail_inside()
+    assert len(seen) == 2  # one hook was live, and it recorded the forward pass
     assert hook_count(model) == before
     with pytest.raises(ValueError, match="out of range"), residual_hook(model, 99):
         pass

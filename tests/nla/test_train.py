@@ -62,8 +62,22 @@ def test_two_process_ddp_matches_one_process(tiny_run_template: Path, tmp_path: 
     train(single, stages=("sft_av", "sft_ar"), progress=False)
     double = _copy(tiny_run_template, tmp_path / "double")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MASTER_PORT": str(29500 + os.getpid() % 1000)}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port", env["MASTER_PORT"]]
-    cmd += ["-m", "unwatched.nla._torchrun", str(double), "--stages", "sft_av,sft_ar", "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node=2",
+        "--master_port",
+        env["MASTER_PORT"],
+    ]
+    cmd += [
+        "-m",
+        "unwatched.nla._torchrun",
+        str(double),
+        "--stages",
+        "sft_av,sft_ar",
+        "--no-progress",
+    ]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     one, two = _losses(single), _losses(double)
@@ -97,7 +111,11 @@ def test_sft_teaches_the_embedded_av_its_descriptions(tmp_path: Path):
     cfg.capture.max_windows = 8
     run = make_run(tmp_path / "learn", cfg)
     trainer = Trainer(run, RunConfig.load(run), progress=False)
-    seen = [trainer.train_ids[p] for s in range(3) for p in batch_positions(len(trainer.train_ids), 4, s, 0, "sft_av")]
+    seen = [
+        trainer.train_ids[p]
+        for s in range(3)
+        for p in batch_positions(len(trainer.train_ids), 4, s, 0, "sft_av")
+    ]
     with torch.no_grad():
         before = float(trainer.sft_av_loss(seen, trainer.av))
     trainer.run(("sft_av",))

@@ -37,7 +37,12 @@ def _columns() -> list[Any]:
         for signal in SIGNALS
     ]
     extra.append(
-        SampleColumn("thoughts_decisions", path="scores.thoughts.metadata.decisions", full=True, required=False)
+        SampleColumn(
+            "thoughts_decisions",
+            path="scores.thoughts.metadata.decisions",
+            full=True,
+            required=False,
+        )
     )
     return [*SampleSummary, *EvalModel, *extra]
 

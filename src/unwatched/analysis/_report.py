@@ -291,7 +291,9 @@ def _awareness(frame: pd.DataFrame, models: Sequence[str]) -> dict[str, Any]:
     return {"recorded": True, "panels": panels}
 
 
-def _thoughts(frame: pd.DataFrame, models: Sequence[str], examples: int = 6) -> list[dict[str, Any]]:
+def _thoughts(
+    frame: pd.DataFrame, models: Sequence[str], examples: int = 6
+) -> list[dict[str, Any]]:
     """Per model and condition: decision points, mean probe score, a few AV explanations."""
     if "thoughts" not in frame:
         return []
@@ -309,7 +311,16 @@ def _thoughts(frame: pd.DataFrame, models: Sequence[str], examples: int = 6) -> 
                     "decisions": len(decisions),
                     "probe": sum(probes) / len(probes) if probes else None,
                     "examples": [
-                        {k: d.get(k) for k in ("tool", "token", "explanation", "reconstruction_cosine", "probe")}
+                        {
+                            k: d.get(k)
+                            for k in (
+                                "tool",
+                                "token",
+                                "explanation",
+                                "reconstruction_cosine",
+                                "probe",
+                            )
+                        }
                         for d in decisions[:examples]
                     ],
                 }

@@ -145,7 +145,9 @@ def arena(
     specs = {sc.spec.id: sc.spec for sc in loaded}
     scorers = [outcome_scorer(), *(signal_scorers() if signals else [])]
     if probe is not None and nla is None:
-        raise ValueError("probe= scores the NLA's decision-point activations; give nla= (a run folder) too")
+        raise ValueError(
+            "probe= scores the NLA's decision-point activations; give nla= (a run folder) too"
+        )
     if nla is not None:
         from ..nla._arena import thoughts_scorer
 

@@ -9,7 +9,14 @@ Importing this package needs torch and transformers (the ``local`` extra).
 """
 
 from ._autoencoder import Reconstructor, Verbaliser, direction_mse, normalise
-from ._capture import capture_at, default_layer, hook_count, residual_hook, residual_patch, run_to_layer
+from ._capture import (
+    capture_at,
+    default_layer,
+    hook_count,
+    residual_hook,
+    residual_patch,
+    run_to_layer,
+)
 from ._config import CaptureConfig, ModelConfig, RLConfig, RunConfig, SFTConfig, TrainConfig
 from ._dataset import ActivationSet, capture
 from ._evaluate import evaluate

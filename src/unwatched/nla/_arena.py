@@ -60,13 +60,17 @@ def defined_mean() -> Metric:
     """Mean over samples whose value is defined (decision points and a probe)."""
 
     def compute(scores: list[SampleScore]) -> float:
-        values = [float(s.score.as_float()) for s in scores if not math.isnan(float(s.score.as_float()))]
+        values = [
+            float(s.score.as_float()) for s in scores if not math.isnan(float(s.score.as_float()))
+        ]
         return float(np.mean(values)) if values else float("nan")
 
     return compute
 
 
-def decision_prefixes(messages: list[ChatMessage], protocol: str | None) -> list[tuple[int, list[ChatMessage], str]]:
+def decision_prefixes(
+    messages: list[ChatMessage], protocol: str | None
+) -> list[tuple[int, list[ChatMessage], str]]:
     """(index, history the model saw, reply text before the call) for each tool-calling turn."""
     out = []
     for i, msg in enumerate(messages):
@@ -112,7 +116,9 @@ def thoughts_scorer(run: str, probe: str | None = None, phase: str = "auto") -> 
             text = api.hf_chat(history, []) + before
             ids = list(api.tokenizer(text).input_ids)
             act, explained = await asyncio.to_thread(_read_thought, reader, ids)
-            call = state.messages[index].tool_calls[0]  # type: ignore[union-attr]
+            message = state.messages[index]
+            assert isinstance(message, ChatMessageAssistant) and message.tool_calls
+            call = message.tool_calls[0]
             decisions.append(
                 {
                     "message": index,
@@ -127,8 +133,14 @@ def thoughts_scorer(run: str, probe: str | None = None, phase: str = "auto") -> 
         value = float(np.mean(probes)) if probes else float("nan")
         return Score(
             value=value,
-            explanation="; ".join(f"{d['tool']}: {d['explanation']}" for d in decisions) or "no tool call",
-            metadata={"applicable": True, "phase": reader.phase, "layer": reader.layer, "decisions": decisions},
+            explanation="; ".join(f"{d['tool']}: {d['explanation']}" for d in decisions)
+            or "no tool call",
+            metadata={
+                "applicable": True,
+                "phase": reader.phase,
+                "layer": reader.layer,
+                "decisions": decisions,
+            },
         )
 
     return score

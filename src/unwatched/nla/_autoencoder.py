@@ -30,7 +30,10 @@ from ._config import ModelConfig
 
 def normalise(x: torch.Tensor) -> torch.Tensor:
     """Rescale each row to norm √d (the scale the FVE is defined on)."""
-    return x * (math.sqrt(x.shape[-1]) / x.norm(dim=-1, keepdim=True).clamp_min(1e-8))
+    scaled: torch.Tensor = x * (
+        math.sqrt(x.shape[-1]) / x.norm(dim=-1, keepdim=True).clamp_min(1e-8)
+    )
+    return scaled
 
 
 def direction_mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -60,21 +63,29 @@ class Verbaliser(nn.Module):
         ids = tokenizer(cfg.av_prompt, add_special_tokens=False).input_ids
         slot = tokenizer(cfg.placeholder, add_special_tokens=False).input_ids
         if len(slot) != 1:
-            raise UnwatchedError(f"model.placeholder {cfg.placeholder!r} must be a single token, got {len(slot)}")
+            raise UnwatchedError(
+                f"model.placeholder {cfg.placeholder!r} must be a single token, got {len(slot)}"
+            )
         if ids.count(slot[0]) != 1:
-            raise UnwatchedError(f"model.av_prompt must contain the placeholder {cfg.placeholder!r} exactly once")
+            raise UnwatchedError(
+                f"model.av_prompt must contain the placeholder {cfg.placeholder!r} exactly once"
+            )
         self.slot = ids.index(slot[0])
         self.register_buffer("prompt_ids", torch.tensor(ids, dtype=torch.long), persistent=False)
         embeddings = lm.get_input_embeddings().weight
         embeddings.requires_grad_(False)
         self.inject_norm = float(embeddings.detach().norm(dim=-1).mean()) * cfg.inject_scale
         self.eos_id = int(tokenizer.eos_token_id)
-        self.pad_id = int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos_id)
+        self.pad_id = int(
+            tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos_id
+        )
 
     def prompt_embeds(self, acts: torch.Tensor) -> torch.Tensor:
-        emb = self.lm.get_input_embeddings()(self.prompt_ids)
+        emb: torch.Tensor = self.lm.get_input_embeddings()(self.prompt_ids)
         emb = emb.unsqueeze(0).expand(acts.shape[0], -1, -1).clone()
-        emb[:, self.slot] = normalise(acts.to(emb.dtype)) * (self.inject_norm / math.sqrt(acts.shape[-1]))
+        emb[:, self.slot] = normalise(acts.to(emb.dtype)) * (
+            self.inject_norm / math.sqrt(acts.shape[-1])
+        )
         return emb
 
     def forward(self, acts: torch.Tensor, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -82,15 +93,22 @@ class Verbaliser(nn.Module):
         prompt = self.prompt_embeds(acts)
         n_prompt = prompt.shape[1]
         x = torch.cat([prompt, self.lm.get_input_embeddings()(tokens)], dim=1)
-        attention = torch.cat([torch.ones(acts.shape[0], n_prompt, dtype=mask.dtype, device=mask.device), mask], dim=1)
-        hidden = self.lm.model(inputs_embeds=x, attention_mask=attention, use_cache=False).last_hidden_state
+        attention = torch.cat(
+            [torch.ones(acts.shape[0], n_prompt, dtype=mask.dtype, device=mask.device), mask], dim=1
+        )
+        hidden = self.lm.model(
+            inputs_embeds=x, attention_mask=attention, use_cache=False
+        ).last_hidden_state
         logits = self.lm.lm_head(hidden[:, n_prompt - 1 : n_prompt - 1 + tokens.shape[1]]).float()
         logp = F.log_softmax(logits, dim=-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
         return logp * mask
 
     def target_tokens(self, text: str) -> list[int]:
         """Training target for a description: its tokens (capped) and the end token."""
-        return list(self.tokenizer(text, add_special_tokens=False).input_ids[: self.max_tokens]) + [self.eos_id]
+        return [
+            *self.tokenizer(text, add_special_tokens=False).input_ids[: self.max_tokens],
+            self.eos_id,
+        ]
 
     @torch.no_grad()
     def generate(
@@ -153,7 +171,8 @@ class Reconstructor(nn.Module):
 
     def encode(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         rows = [
-            self.tokenizer(self.template.format(explanation=t), add_special_tokens=False).input_ids for t in texts
+            self.tokenizer(self.template.format(explanation=t), add_special_tokens=False).input_ids
+            for t in texts
         ]
         ids, mask = pad_right(rows, self.pad_id)
         device = self.head.weight.device
@@ -163,18 +182,22 @@ class Reconstructor(nn.Module):
         """The reconstructed activation ``[batch, d]``, read at each row's last real token."""
         hidden = self.base(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
         last = mask.sum(dim=1) - 1
-        return self.head(hidden[torch.arange(ids.shape[0]), last])
+        out: torch.Tensor = self.head(hidden[torch.arange(ids.shape[0]), last])
+        return out
 
     def residual(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """The truncated model's residual stream ``[batch, seq, d]`` (no head)."""
-        out: torch.Tensor = self.base(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
+        out: torch.Tensor = self.base(
+            input_ids=ids, attention_mask=mask, use_cache=False
+        ).last_hidden_state
         return out
 
     def reconstruct(self, texts: Sequence[str], batch_size: int = 32) -> torch.Tensor:
-        parts = []
         with torch.no_grad():
-            for b in range(0, len(texts), batch_size):
-                parts.append(self(*self.encode(texts[b : b + batch_size])).float())
+            parts = [
+                self(*self.encode(texts[b : b + batch_size])).float()
+                for b in range(0, len(texts), batch_size)
+            ]
         return torch.cat(parts) if parts else torch.empty(0)
 
 

@@ -13,7 +13,7 @@ vocabulary projection are wasted work when only the residual is wanted).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import torch
@@ -56,7 +56,9 @@ def residual_hook(model: nn.Module, layer: int, stop: bool = False) -> Iterator[
     """
     layers = decoder_layers(model)
     if not 0 <= layer < len(layers):
-        raise ValueError(f"layer {layer} is out of range: the model has {len(layers)} blocks (0..{len(layers) - 1})")
+        raise ValueError(
+            f"layer {layer} is out of range: the model has {len(layers)} blocks (0..{len(layers) - 1})"
+        )
     seen: list[torch.Tensor] = []
 
     def hook(_module: nn.Module, _inputs: Any, output: Any) -> None:
@@ -77,11 +79,8 @@ def run_to_layer(
     model: nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor | None, layer: int
 ) -> torch.Tensor:
     """Residual stream ``[batch, seq, d]`` after block ``layer``, skipping the rest."""
-    with residual_hook(model, layer, stop=True) as seen:
-        try:
-            model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
-        except _StopForward:
-            pass
+    with residual_hook(model, layer, stop=True) as seen, suppress(_StopForward):
+        model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
     if not seen:
         raise RuntimeError("the capture hook did not fire; is this a decoder-only model?")
     return seen[-1]
@@ -101,7 +100,9 @@ def capture_at(
 
 
 @contextmanager
-def residual_patch(model: nn.Module, layer: int, position: int, delta: torch.Tensor) -> Iterator[None]:
+def residual_patch(
+    model: nn.Module, layer: int, position: int, delta: torch.Tensor
+) -> Iterator[None]:
     """Add ``delta`` to the residual stream after block ``layer`` at token ``position``.
 
     Only forward passes that contain that position are changed (with a KV cache, the

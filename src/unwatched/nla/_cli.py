@@ -39,7 +39,11 @@ run_option = click.option(
     "--run", "run_dir", required=True, type=click.Path(path_type=Path), help="the run folder"
 )
 set_option = click.option(
-    "--set", "-S", "overrides", multiple=True, help="config override, e.g. -S train.rl.steps=50 (repeatable)"
+    "--set",
+    "-S",
+    "overrides",
+    multiple=True,
+    help="config override, e.g. -S train.rl.steps=50 (repeatable)",
 )
 
 
@@ -50,11 +54,25 @@ def nla() -> None:
 
 @nla.command()
 @run_option
-@click.option("--model", default="embedded", show_default=True, help="target model: 'embedded' or a transformers folder")
-@click.option("--corpus", default="pydoc", show_default=True, help="'pydoc', a folder of .txt/.md, or a .jsonl")
+@click.option(
+    "--model",
+    default="embedded",
+    show_default=True,
+    help="target model: 'embedded' or a transformers folder",
+)
+@click.option(
+    "--corpus",
+    default="pydoc",
+    show_default=True,
+    help="'pydoc', a folder of .txt/.md, or a .jsonl",
+)
 @click.option("--layer", type=int, default=None, help="block to read (default: about 2/3 through)")
 @click.option("--max-windows", type=click.IntRange(1), default=None, help="cap on corpus windows")
-@click.option("--summariser", default=None, help="Inspect model that writes descriptions (default: preceding tokens)")
+@click.option(
+    "--summariser",
+    default=None,
+    help="Inspect model that writes descriptions (default: preceding tokens)",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @set_option
 @_friendly
@@ -96,7 +114,13 @@ def capture(
 @nla.command()
 @run_option
 @click.option("--stages", default="sft_av,sft_ar,rl", show_default=True)
-@click.option("--nproc", type=click.IntRange(1), default=1, show_default=True, help="processes (torchrun, DDP)")
+@click.option(
+    "--nproc",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="processes (torchrun, DDP)",
+)
 @click.option("--fresh", is_flag=True, help="ignore checkpoints and start over")
 @set_option
 @_friendly
@@ -112,16 +136,27 @@ def train(run_dir: Path, stages: str, nproc: int, fresh: bool, overrides: tuple[
     if nproc == 1:
         do_train(run_dir, wanted, resume=not fresh)
         return
-    cmd = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={nproc}", "-m", "unwatched.nla._torchrun"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        f"--nproc_per_node={nproc}",
+        "-m",
+        "unwatched.nla._torchrun",
+    ]
     cmd += [str(run_dir), "--stages", ",".join(wanted)] + (["--no-resume"] if fresh else [])
     if subprocess.call(cmd) != 0:
-        raise UnwatchedError(f"distributed training exited with an error (command: {' '.join(cmd)})")
+        raise UnwatchedError(
+            f"distributed training exited with an error (command: {' '.join(cmd)})"
+        )
 
 
 @nla.command()
 @run_option
 @click.option("--phase", "phases", multiple=True, default=("sft", "rl"), show_default=True)
-@click.option("--split", type=click.Choice(["test", "validation"]), default="test", show_default=True)
+@click.option(
+    "--split", type=click.Choice(["test", "validation"]), default="test", show_default=True
+)
 @click.option("--max-items", type=click.IntRange(1), default=None)
 @_friendly
 def evaluate(run_dir: Path, phases: tuple[str, ...], split: str, max_items: int | None) -> None:
@@ -131,19 +166,48 @@ def evaluate(run_dir: Path, phases: tuple[str, ...], split: str, max_items: int 
 
     report = do_evaluate(run_dir, phases, split, max_items)
     if not report["phases"]:
-        raise UnwatchedError(f"{run_dir} has no trained phase to evaluate; run `unwatched nla train --run {run_dir}`")
+        raise UnwatchedError(
+            f"{run_dir} has no trained phase to evaluate; run `unwatched nla train --run {run_dir}`"
+        )
     click.echo(render_markdown(report))
 
 
 @nla.command()
 @run_option
 @click.option("--text", default=None, help="text whose token activation to explain")
-@click.option("--position", type=int, default=-1, show_default=True, help="token index (negative from the end)")
-@click.option("--activation", "activation_file", type=click.Path(exists=True, path_type=Path), default=None, help="a saved tensor [d] or [n, d] (torch.save)")
-@click.option("--samples", type=click.IntRange(0), default=0, show_default=True, help="sampled explanations besides the greedy one")
-@click.option("--phase", default="auto", show_default=True, help="sft, rl, or auto (rl when trained)")
+@click.option(
+    "--position",
+    type=int,
+    default=-1,
+    show_default=True,
+    help="token index (negative from the end)",
+)
+@click.option(
+    "--activation",
+    "activation_file",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="a saved tensor [d] or [n, d] (torch.save)",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="sampled explanations besides the greedy one",
+)
+@click.option(
+    "--phase", default="auto", show_default=True, help="sft, rl, or auto (rl when trained)"
+)
 @_friendly
-def explain(run_dir: Path, text: str | None, position: int, activation_file: Path | None, samples: int, phase: str) -> None:
+def explain(
+    run_dir: Path,
+    text: str | None,
+    position: int,
+    activation_file: Path | None,
+    samples: int,
+    phase: str,
+) -> None:
     """Explain the activation at one token of a text, or saved activations."""
     import torch
 
@@ -161,7 +225,9 @@ def explain(run_dir: Path, text: str | None, position: int, activation_file: Pat
     except Exception as exc:
         raise UnwatchedError(f"{activation_file}: not a saved tensor ({exc})") from None
     if not isinstance(acts, torch.Tensor) or acts.shape[-1] != reader.av.lm.config.hidden_size:
-        raise UnwatchedError(f"{activation_file}: expected a tensor with last dimension {reader.av.lm.config.hidden_size}")
+        raise UnwatchedError(
+            f"{activation_file}: expected a tensor with last dimension {reader.av.lm.config.hidden_size}"
+        )
     rows = [reader.explain_activation(a.float(), samples) for a in acts.reshape(-1, acts.shape[-1])]
     click.echo(json.dumps(rows, indent=2))
 
@@ -175,7 +241,15 @@ def explain(run_dir: Path, text: str | None, position: int, activation_file: Pat
 @click.option("--strength", type=float, default=1.0, show_default=True)
 @click.option("--phase", default="auto", show_default=True)
 @_friendly
-def edit(run_dir: Path, text: str, new_explanation: str, position: int, tokens: int, strength: float, phase: str) -> None:
+def edit(
+    run_dir: Path,
+    text: str,
+    new_explanation: str,
+    position: int,
+    tokens: int,
+    strength: float,
+    phase: str,
+) -> None:
     """Edit a thought: patch AR(edited) − AR(original) into the residual stream and continue."""
     from ._explain import ThoughtReader
 

@@ -23,27 +23,40 @@ class _Strict(BaseModel):
 class CaptureConfig(_Strict):
     """Which activations to capture and what describes them."""
 
-    model: str = Field("embedded", description="transformers folder of the target model, or 'embedded'")
-    corpus: str = Field("pydoc", description="'pydoc' (ships with Python), a folder of .txt/.md, or a .jsonl")
-    layer: int | None = Field(None, description="block whose output is read; default about 2/3 through")
-    window: int = Field(128, ge=8, description="tokens per forward pass")
-    stride: int = Field(96, ge=1, description="step between windows of one document")
-    min_context: int = Field(32, ge=1, description="no position among a document's first N tokens")
-    positions_per_window: int = Field(4, ge=1)
-    max_windows: int | None = Field(None, ge=1, description="cap on windows (small runs, tests)")
+    model: str = Field(
+        default="embedded", description="transformers folder of the target model, or 'embedded'"
+    )
+    corpus: str = Field(
+        default="pydoc",
+        description="'pydoc' (ships with Python), a folder of .txt/.md, or a .jsonl",
+    )
+    layer: int | None = Field(
+        default=None, description="block whose output is read; default about 2/3 through"
+    )
+    window: int = Field(default=128, ge=8, description="tokens per forward pass")
+    stride: int = Field(default=96, ge=1, description="step between windows of one document")
+    min_context: int = Field(
+        default=32, ge=1, description="no position among a document's first N tokens"
+    )
+    positions_per_window: int = Field(default=4, ge=1)
+    max_windows: int | None = Field(
+        default=None, ge=1, description="cap on windows (small runs, tests)"
+    )
     description_source: Literal["context", "summariser"] = Field(
-        "context",
+        default="context",
         description=(
             "'context': the last description_tokens tokens up to the position (offline, closer to "
             "inversion than explanation); 'summariser': an Inspect model summarises the text before "
             "the position"
         ),
     )
-    summariser: str | None = Field(None, description="Inspect model for description_source='summariser'")
-    description_tokens: int = Field(8, ge=1)
-    validation_fraction: float = Field(0.1, ge=0.0, lt=1.0)
-    test_fraction: float = Field(0.2, gt=0.0, lt=1.0)
-    batch_size: int = Field(8, ge=1)
+    summariser: str | None = Field(
+        default=None, description="Inspect model for description_source='summariser'"
+    )
+    description_tokens: int = Field(default=8, ge=1)
+    validation_fraction: float = Field(default=0.1, ge=0.0, lt=1.0)
+    test_fraction: float = Field(default=0.2, gt=0.0, lt=1.0)
+    batch_size: int = Field(default=8, ge=1)
     seed: int = 0
 
 
@@ -51,23 +64,31 @@ class ModelConfig(_Strict):
     """How the AV reads an activation and how the AR reads an explanation."""
 
     av_prompt: str = Field(
-        "<|im_start|>user\nExplain the thought <reponame><|im_end|>\n<|im_start|>assistant\n",
+        default="<|im_start|>user\nExplain the thought <reponame><|im_end|>\n<|im_start|>assistant\n",
         description="fixed AV prompt; its placeholder token is replaced by the activation",
     )
-    placeholder: str = Field("<reponame>", description="a single token that appears once in av_prompt")
-    inject_scale: float = Field(
-        1.0, gt=0.0, description="the injected activation's norm, in units of the mean token-embedding norm"
+    placeholder: str = Field(
+        default="<reponame>", description="a single token that appears once in av_prompt"
     )
-    ar_template: str = Field("Thought: {explanation}", description="AR reads its last token")
-    max_explanation_tokens: int = Field(12, ge=1, description="length cap of an explanation")
+    inject_scale: float = Field(
+        default=1.0,
+        gt=0.0,
+        description="the injected activation's norm, in units of the mean token-embedding norm",
+    )
+    ar_template: str = Field(
+        default="Thought: {explanation}", description="AR reads its last token"
+    )
+    max_explanation_tokens: int = Field(
+        default=12, ge=1, description="length cap of an explanation"
+    )
 
 
 class SFTConfig(_Strict):
     """Warm start: AV on activation → description, AR on description → activation."""
 
-    av_steps: int = Field(600, ge=0)
-    ar_steps: int = Field(400, ge=0)
-    batch_size: int = Field(16, ge=1)
+    av_steps: int = Field(default=600, ge=0)
+    ar_steps: int = Field(default=400, ge=0)
+    batch_size: int = Field(default=16, ge=1)
     av_lr: float = 1e-4
     ar_lr: float = 1e-4
     ar_head_lr: float = 1e-3
@@ -78,11 +99,11 @@ class SFTConfig(_Strict):
 class RLConfig(_Strict):
     """Group-relative policy optimisation of the AV against the live AR."""
 
-    steps: int = Field(150, ge=0)
-    activations_per_step: int = Field(4, ge=1)
-    group_size: int = Field(4, ge=2, description="explanations sampled per activation")
-    temperature: float = Field(1.0, gt=0.0)
-    kl_coef: float = Field(0.05, ge=0.0, description="penalty on KL to the warm-start AV")
+    steps: int = Field(default=150, ge=0)
+    activations_per_step: int = Field(default=4, ge=1)
+    group_size: int = Field(default=4, ge=2, description="explanations sampled per activation")
+    temperature: float = Field(default=1.0, gt=0.0)
+    kl_coef: float = Field(default=0.05, ge=0.0, description="penalty on KL to the warm-start AV")
     av_lr: float = 2e-5
     ar_lr: float = 5e-5
     ar_head_lr: float = 5e-4
@@ -94,11 +115,15 @@ class TrainConfig(_Strict):
     model: ModelConfig = ModelConfig()
     sft: SFTConfig = SFTConfig()
     rl: RLConfig = RLConfig()
-    checkpoint_every: int = Field(100, ge=1, description="steps between resumable checkpoints")
-    threads: int | None = Field(
-        None, ge=1, description="torch CPU threads per process (None: torch's default; 1 under torchrun on CPU)"
+    checkpoint_every: int = Field(
+        default=100, ge=1, description="steps between resumable checkpoints"
     )
-    log_every: int = Field(10, ge=1)
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="torch CPU threads per process (None: torch's default; 1 under torchrun on CPU)",
+    )
+    log_every: int = Field(default=10, ge=1)
 
 
 class RunConfig(_Strict):
@@ -113,7 +138,9 @@ class RunConfig(_Strict):
     def load(cls, run_dir: Path) -> RunConfig:
         path = run_dir / "config.json"
         if not path.exists():
-            raise UnwatchedError(f"{run_dir} is not an NLA run folder (no config.json); run `unwatched nla capture` first")
+            raise UnwatchedError(
+                f"{run_dir} is not an NLA run folder (no config.json); run `unwatched nla capture` first"
+            )
         try:
             return cls.model_validate(json.loads(path.read_text()))
         except json.JSONDecodeError as exc:
@@ -130,7 +157,9 @@ def apply_overrides(config: RunConfig, pairs: tuple[str, ...]) -> RunConfig:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise UnwatchedError(f"override {pair!r} must look like section.field=value, e.g. train.rl.steps=50")
+            raise UnwatchedError(
+                f"override {pair!r} must look like section.field=value, e.g. train.rl.steps=50"
+            )
         node = data
         parts = key.split(".")
         for part in parts[:-1]:
@@ -138,7 +167,9 @@ def apply_overrides(config: RunConfig, pairs: tuple[str, ...]) -> RunConfig:
                 raise UnwatchedError(f"override {pair!r}: no config section {part!r}")
             node = node[part]
         if parts[-1] not in node:
-            raise UnwatchedError(f"override {pair!r}: no field {parts[-1]!r} (fields: {', '.join(node)})")
+            raise UnwatchedError(
+                f"override {pair!r}: no field {parts[-1]!r} (fields: {', '.join(node)})"
+            )
         try:
             node[parts[-1]] = json.loads(value)
         except json.JSONDecodeError:
@@ -147,4 +178,6 @@ def apply_overrides(config: RunConfig, pairs: tuple[str, ...]) -> RunConfig:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise UnwatchedError(f"override of {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        raise UnwatchedError(
+            f"override of {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        ) from None

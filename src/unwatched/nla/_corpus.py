@@ -41,7 +41,9 @@ def load_corpus(source: str = DEFAULT_CORPUS, min_chars: int = 400) -> list[Docu
         path = Path(source)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.suffix in {".txt", ".md"})
-            docs = [Document(str(p.relative_to(path)), p.read_text(encoding="utf-8")) for p in files]
+            docs = [
+                Document(str(p.relative_to(path)), p.read_text(encoding="utf-8")) for p in files
+            ]
         elif path.suffix == ".jsonl" and path.is_file():
             docs = []
             for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -63,7 +65,9 @@ def load_corpus(source: str = DEFAULT_CORPUS, min_chars: int = 400) -> list[Docu
             )
     docs = [d for d in docs if len(d.text) >= min_chars]
     if not docs:
-        raise UnwatchedError(f"corpus {source!r} has no document of at least {min_chars} characters")
+        raise UnwatchedError(
+            f"corpus {source!r} has no document of at least {min_chars} characters"
+        )
     return docs
 
 

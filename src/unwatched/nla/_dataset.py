@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from ..errors import UnwatchedError
 from ._capture import default_layer, run_to_layer
@@ -52,7 +52,11 @@ class ActivationSet:
 
     def save(self, run_dir: Path) -> None:
         run_dir.mkdir(parents=True, exist_ok=True)
-        meta = {"layer": self.layer, "model": self.model, "description_source": self.description_source}
+        meta = {
+            "layer": self.layer,
+            "model": self.model,
+            "description_source": self.description_source,
+        }
         torch.save({"acts": self.acts, **meta}, run_dir / "activations.pt")
         with (run_dir / "records.jsonl").open("w") as f:
             for r in self.records:
@@ -62,11 +66,18 @@ class ActivationSet:
     def load(cls, run_dir: Path) -> ActivationSet:
         path = run_dir / "activations.pt"
         if not path.exists():
-            raise UnwatchedError(f"{run_dir} has no captured activations; run `unwatched nla capture --run {run_dir}` first")
+            raise UnwatchedError(
+                f"{run_dir} has no captured activations; run `unwatched nla capture --run {run_dir}` first"
+            )
         blob = torch.load(path, weights_only=True)
-        records = [Record(**json.loads(line)) for line in (run_dir / "records.jsonl").read_text().splitlines()]
+        records = [
+            Record(**json.loads(line))
+            for line in (run_dir / "records.jsonl").read_text().splitlines()
+        ]
         if len(records) != blob["acts"].shape[0]:
-            raise UnwatchedError(f"{run_dir}: records.jsonl and activations.pt disagree in length; capture again")
+            raise UnwatchedError(
+                f"{run_dir}: records.jsonl and activations.pt disagree in length; capture again"
+            )
         return cls(blob["acts"], records, blob["layer"], blob["model"], blob["description_source"])
 
 
@@ -96,7 +107,9 @@ def capture(cfg: CaptureConfig, progress: bool = True) -> ActivationSet:
     if cfg.max_windows is not None:
         jobs = jobs[: cfg.max_windows]
     if not jobs:
-        raise UnwatchedError(f"corpus {cfg.corpus!r} yields no window longer than min_context={cfg.min_context}")
+        raise UnwatchedError(
+            f"corpus {cfg.corpus!r} yields no window longer than min_context={cfg.min_context}"
+        )
 
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     acts: list[torch.Tensor] = []
@@ -118,7 +131,9 @@ def capture(cfg: CaptureConfig, progress: bool = True) -> ActivationSet:
                 records.append(
                     Record(
                         doc_id=doc_id,
-                        split=split_of(doc_id, cfg.seed, cfg.validation_fraction, cfg.test_fraction),
+                        split=split_of(
+                            doc_id, cfg.seed, cfg.validation_fraction, cfg.test_fraction
+                        ),
                         position=start + p,
                         description=tokenizer.decode(window[lo : p + 1]),
                         context=tokenizer.decode(window[max(0, p + 1 - 64) : p + 1]),
@@ -135,7 +150,7 @@ def capture(cfg: CaptureConfig, progress: bool = True) -> ActivationSet:
 
 def _check_splits(data: ActivationSet) -> None:
     for split in ("train", "test"):
-        if not data.indices(split):  # type: ignore[arg-type]
+        if not data.indices(split):
             raise UnwatchedError(
                 f"the {split} split is empty: the corpus has too few documents for the split fractions; "
                 "add documents or change capture.test_fraction / capture.validation_fraction"
@@ -152,7 +167,9 @@ _SUMMARY_PROMPT = (
 def _summarise(data: ActivationSet, cfg: CaptureConfig) -> ActivationSet:
     """Descriptions from an Inspect model (any provider), one call per position."""
     if not cfg.summariser:
-        raise UnwatchedError("capture.description_source='summariser' needs capture.summariser (an Inspect model name)")
+        raise UnwatchedError(
+            "capture.description_source='summariser' needs capture.summariser (an Inspect model name)"
+        )
     from inspect_ai.model import GenerateConfig, get_model
 
     model = get_model(cfg.summariser, config=GenerateConfig(max_tokens=32, temperature=0.0))
@@ -160,22 +177,34 @@ def _summarise(data: ActivationSet, cfg: CaptureConfig) -> ActivationSet:
     async def one(record: Record) -> str:
         out = await model.generate(_SUMMARY_PROMPT.format(context=record.context))
         if out.error or not out.completion.strip():
-            raise UnwatchedError(f"summariser {cfg.summariser} failed on {record.doc_id}@{record.position}: {out.error}")
+            raise UnwatchedError(
+                f"summariser {cfg.summariser} failed on {record.doc_id}@{record.position}: {out.error}"
+            )
         return out.completion.strip().splitlines()[0][:200]
 
     async def all_of() -> list[str]:
         return list(await asyncio.gather(*(one(r) for r in data.records)))
 
     texts = asyncio.run(all_of())
-    records = [Record(r.doc_id, r.split, r.position, t, r.context) for r, t in zip(data.records, texts, strict=True)]
+    records = [
+        Record(r.doc_id, r.split, r.position, t, r.context)
+        for r, t in zip(data.records, texts, strict=True)
+    ]
     return ActivationSet(data.acts, records, data.layer, data.model, f"summariser:{cfg.summariser}")
 
 
 def describe(data: ActivationSet) -> dict[str, Any]:
     """Counts per split, for the run's metrics and the CLI."""
-    out: dict[str, Any] = {"activations": len(data.records), "layer": data.layer, "d": int(data.acts.shape[1])}
+    out: dict[str, Any] = {
+        "activations": len(data.records),
+        "layer": data.layer,
+        "d": int(data.acts.shape[1]),
+    }
     for split in ("train", "validation", "test"):
-        idx = data.indices(split)  # type: ignore[arg-type]
-        out[split] = {"activations": len(idx), "documents": len({data.records[i].doc_id for i in idx})}
+        idx = data.indices(split)
+        out[split] = {
+            "activations": len(idx),
+            "documents": len({data.records[i].doc_id for i in idx}),
+        }
     out["description_source"] = data.description_source
     return out

@@ -32,7 +32,9 @@ class Dist:
     def shard(self, items: list[T]) -> list[T]:
         """This process's share of a global batch (the global batch must divide evenly)."""
         if len(items) % self.world:
-            raise ValueError(f"a global batch of {len(items)} does not split over {self.world} processes")
+            raise ValueError(
+                f"a global batch of {len(items)} does not split over {self.world} processes"
+            )
         return items[self.rank :: self.world]
 
     def wrap(self, module: nn.Module) -> Any:

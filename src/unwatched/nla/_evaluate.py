@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from ._autoencoder import Reconstructor, Verbaliser, normalise
 from ._config import RunConfig
@@ -35,9 +35,13 @@ from ._target import load_target
 from ._train import load_pair
 
 
-def explain_batch(av: Verbaliser, acts: torch.Tensor, batch_size: int = 32, progress: bool = False) -> list[str]:
+def explain_batch(
+    av: Verbaliser, acts: torch.Tensor, batch_size: int = 32, progress: bool = False
+) -> list[str]:
     texts: list[str] = []
-    for b in tqdm(range(0, len(acts), batch_size), desc="explain", unit="batch", disable=not progress):
+    for b in tqdm(
+        range(0, len(acts), batch_size), desc="explain", unit="batch", disable=not progress
+    ):
         texts += [av.text(t) for t in av.generate(acts[b : b + batch_size])]
     return texts
 
@@ -123,7 +127,11 @@ def evaluate(
         report["phases"][phase] = {
             "table": table,
             "examples": [
-                {"context": data.records[i].context[-160:], "description": true[j], "explanation": explanations[j]}
+                {
+                    "context": data.records[i].context[-160:],
+                    "description": true[j],
+                    "explanation": explanations[j],
+                }
                 for j, i in enumerate(test[:12])
             ],
         }
@@ -133,10 +141,13 @@ def evaluate(
 
 
 def _reconstruct(ar: Reconstructor, texts: list[str], progress: bool, name: str) -> torch.Tensor:
-    parts = []
     with torch.no_grad():
-        for b in tqdm(range(0, len(texts), 32), desc=f"AR: {name}", unit="batch", disable=not progress):
-            parts.append(ar(*ar.encode(texts[b : b + 32])).float())
+        parts = [
+            ar(*ar.encode(texts[b : b + 32])).float()
+            for b in tqdm(
+                range(0, len(texts), 32), desc=f"AR: {name}", unit="batch", disable=not progress
+            )
+        ]
     return torch.cat(parts)
 
 
@@ -154,13 +165,20 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
     ]
     for phase, body in report["phases"].items():
-        lines += [f"## After {phase.upper()}", "", "| method | FVE | cosine | FVE(NLA) − FVE(method) |", "|---|---|---|---|"]
+        lines += [
+            f"## After {phase.upper()}",
+            "",
+            "| method | FVE | cosine | FVE(NLA) − FVE(method) |",
+            "|---|---|---|---|",
+        ]
         for name, e in body["table"].items():
             diff = _fmt(e["nla_minus_this"]) if "nla_minus_this" in e else "—"
             lines.append(f"| {name} | {_fmt(e['fve'])} | {_fmt(e['cosine'])} | {diff} |")
         lines += ["", "| context (end) | description | AV explanation |", "|---|---|---|"]
         for ex in body["examples"]:
             cells = [ex["context"][-80:], ex["description"], ex["explanation"]]
-            lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", "⏎") for c in cells) + " |")
+            lines.append(
+                "| " + " | ".join(c.replace("|", "\\|").replace("\n", "⏎") for c in cells) + " |"
+            )
         lines.append("")
     return "\n".join(lines)

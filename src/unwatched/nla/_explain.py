@@ -50,16 +50,26 @@ class ThoughtReader:
         hidden = run_to_layer(self.target, torch.tensor([ids]), None, self.layer)
         return hidden[0, position].float()
 
-    def explain_activation(self, act: torch.Tensor, samples: int = 0, temperature: float = 1.0) -> list[dict[str, Any]]:
+    def explain_activation(
+        self, act: torch.Tensor, samples: int = 0, temperature: float = 1.0
+    ) -> list[dict[str, Any]]:
         acts = act.reshape(1, -1)
         texts = [self.av.text(self.av.generate(acts)[0])]
         if samples:
-            texts += [self.av.text(t) for t in self.av.generate(acts, samples=samples, temperature=temperature)]
+            texts += [
+                self.av.text(t)
+                for t in self.av.generate(acts, samples=samples, temperature=temperature)
+            ]
         rebuilt = self.ar.reconstruct(texts)
         mse = direction_mse(rebuilt, acts.expand(len(texts), -1))
         cos = torch.nn.functional.cosine_similarity(rebuilt, acts.expand(len(texts), -1), dim=1)
         return [
-            {"explanation": t, "greedy": i == 0, "cosine": round(float(c), 4), "direction_mse": round(float(m), 4)}
+            {
+                "explanation": t,
+                "greedy": i == 0,
+                "cosine": round(float(c), 4),
+                "direction_mse": round(float(m), 4),
+            }
             for i, (t, c, m) in enumerate(zip(texts, cos, mse, strict=True))
         ]
 
@@ -76,7 +86,14 @@ class ThoughtReader:
             "explanations": self.explain_activation(act, samples),
         }
 
-    def edit(self, text: str, new_explanation: str, position: int = -1, tokens: int = 20, strength: float = 1.0) -> dict[str, Any]:
+    def edit(
+        self,
+        text: str,
+        new_explanation: str,
+        position: int = -1,
+        tokens: int = 20,
+        strength: float = 1.0,
+    ) -> dict[str, Any]:
         if not new_explanation.strip():
             raise UnwatchedError("the edited explanation is empty")
         ids = self.tokens(text)
@@ -113,7 +130,9 @@ def greedy_continue(model: Any, prefix: list[int], tokens: int) -> list[int]:
     for _ in range(tokens):
         nxt = int(out.logits[0, -1].argmax())
         produced.append(nxt)
-        out = model(input_ids=torch.tensor([[nxt]]), past_key_values=out.past_key_values, use_cache=True)
+        out = model(
+            input_ids=torch.tensor([[nxt]]), past_key_values=out.past_key_values, use_cache=True
+        )
     return produced
 
 

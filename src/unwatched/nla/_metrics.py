@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy import stats
+from scipy import stats  # type: ignore[import-untyped]
 
 from ._autoencoder import normalise
 
@@ -43,7 +43,9 @@ class PerItem:
     groups: np.ndarray  # document index of each activation
 
 
-def per_item(pred: torch.Tensor, target: torch.Tensor, docs: Sequence[str], renormalise: bool = True) -> PerItem:
+def per_item(
+    pred: torch.Tensor, target: torch.Tensor, docs: Sequence[str], renormalise: bool = True
+) -> PerItem:
     """Pieces per activation. Reconstructions are rescaled to norm √d (direction only);
     ``renormalise=False`` keeps a prediction already in normalised space as it is (the mean
     of normalised vectors is shorter than √d, and rescaling it would penalise it)."""
@@ -62,14 +64,16 @@ def _per_doc(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return np.bincount(groups, weights=values)
 
 
-def _interval(data: tuple[np.ndarray, ...], statistic: object, seed: int, resamples: int) -> tuple[float, float]:
+def _interval(
+    data: tuple[np.ndarray, ...], statistic: object, seed: int, resamples: int
+) -> tuple[float, float]:
     if len(data[0]) < 2:
         return (float("nan"), float("nan"))
     for method in ("BCa", "percentile"):
         try:
             res = stats.bootstrap(
                 data,
-                statistic,  # type: ignore[arg-type]
+                statistic,
                 paired=True,
                 vectorized=False,
                 n_resamples=resamples,

@@ -31,7 +31,7 @@ def load_target(model: str) -> tuple[Any, Any, str]:
 
     path = resolve_model_path(model)
     torch_model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-    torch_model.eval()
+    torch_model.eval()  # type: ignore[no-untyped-call]
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from ..errors import UnwatchedError
 from . import _distributed
@@ -40,7 +40,9 @@ STAGES = ("sft_av", "sft_ar", "rl")
 def batch_positions(n_items: int, batch: int, step: int, seed: int, stage: str) -> list[int]:
     """Indices of the global batch at ``step``: epochs of seeded permutations, last partial dropped."""
     if n_items < batch:
-        raise UnwatchedError(f"the training split has {n_items} activations, fewer than one batch of {batch}")
+        raise UnwatchedError(
+            f"the training split has {n_items} activations, fewer than one batch of {batch}"
+        )
     per_epoch = n_items // batch
     epoch, k = divmod(step, per_epoch)
     g = torch.Generator().manual_seed(seed * 1_000_003 + STAGES.index(stage) * 7919 + epoch)
@@ -50,12 +52,18 @@ def batch_positions(n_items: int, batch: int, step: int, seed: int, stage: str) 
 def _load_weights(module: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
     result = module.load_state_dict(state, strict=False)
     frozen = {n for n, p in module.named_parameters() if not p.requires_grad}
-    missing = [k for k in result.missing_keys if k not in frozen and not k.endswith("lm_head.weight")]
+    missing = [
+        k for k in result.missing_keys if k not in frozen and not k.endswith("lm_head.weight")
+    ]
     if missing or result.unexpected_keys:
-        raise UnwatchedError(f"checkpoint does not fit the model: missing {missing[:3]}, unexpected {result.unexpected_keys[:3]}")
+        raise UnwatchedError(
+            f"checkpoint does not fit the model: missing {missing[:3]}, unexpected {result.unexpected_keys[:3]}"
+        )
 
 
-def load_pair(run_dir: Path, config: RunConfig, phase: str | None) -> tuple[Verbaliser, Reconstructor, ActivationSet]:
+def load_pair(
+    run_dir: Path, config: RunConfig, phase: str | None
+) -> tuple[Verbaliser, Reconstructor, ActivationSet]:
     """AV and AR as trained up to ``phase`` ('sft', 'rl'; None = untrained), in eval mode."""
     data = ActivationSet.load(run_dir)
     lm_av, tokenizer, _ = load_target(config.capture.model)
@@ -65,7 +73,9 @@ def load_pair(run_dir: Path, config: RunConfig, phase: str | None) -> tuple[Verb
     if phase is not None:
         path = run_dir / "checkpoints" / f"{phase}.pt"
         if not path.exists():
-            raise UnwatchedError(f"{path} does not exist: train the run through its '{phase}' phase first")
+            raise UnwatchedError(
+                f"{path} does not exist: train the run through its '{phase}' phase first"
+            )
         state = torch.load(path, weights_only=True)
         _load_weights(av, state["av"])
         _load_weights(ar, state["ar"])
@@ -109,13 +119,23 @@ class Trainer:
 
         def ar_groups(lr: float, head_lr: float) -> list[dict[str, Any]]:
             head = list(self.ar.head.parameters())
-            body = [p for n, p in self.ar.named_parameters() if p.requires_grad and not n.startswith("head.")]
+            body = [
+                p
+                for n, p in self.ar.named_parameters()
+                if p.requires_grad and not n.startswith("head.")
+            ]
             return [{"params": body, "lr": lr}, {"params": head, "lr": head_lr}]
 
         if stage == "sft_av":
-            self.optimizers = {"av": torch.optim.AdamW(av_params, lr=s.av_lr, weight_decay=s.weight_decay)}
+            self.optimizers = {
+                "av": torch.optim.AdamW(av_params, lr=s.av_lr, weight_decay=s.weight_decay)
+            }
         elif stage == "sft_ar":
-            self.optimizers = {"ar": torch.optim.AdamW(ar_groups(s.ar_lr, s.ar_head_lr), weight_decay=s.weight_decay)}
+            self.optimizers = {
+                "ar": torch.optim.AdamW(
+                    ar_groups(s.ar_lr, s.ar_head_lr), weight_decay=s.weight_decay
+                )
+            }
         else:
             self.optimizers = {
                 "av": torch.optim.AdamW(av_params, lr=r.av_lr, weight_decay=0.0),
@@ -175,7 +195,9 @@ class Trainer:
         order = STAGES.index(stage)
         for line in self.metrics_path.read_text().splitlines():
             row = json.loads(line)
-            if STAGES.index(row["stage"]) < order or (row["stage"] == stage and row["step"] <= step):
+            if STAGES.index(row["stage"]) < order or (
+                row["stage"] == stage and row["step"] <= step
+            ):
                 keep.append(line)
         self.metrics_path.write_text("".join(k + "\n" for k in keep))
 
@@ -197,9 +219,12 @@ class Trainer:
         opt.zero_grad(set_to_none=True)
 
     def sft_av_loss(self, ids: list[int], module: Any = None) -> torch.Tensor:
-        tokens, mask = pad_right([self.av.target_tokens(self.data.records[i].description) for i in ids], self.av.pad_id)
+        tokens, mask = pad_right(
+            [self.av.target_tokens(self.data.records[i].description) for i in ids], self.av.pad_id
+        )
         logp = (module or self.av_ddp)(self.data.acts[ids], tokens, mask)
-        return (-(logp.sum(dim=1) / mask.sum(dim=1))).mean()
+        loss: torch.Tensor = (-(logp.sum(dim=1) / mask.sum(dim=1))).mean()
+        return loss
 
     def sft_ar_loss(self, ids: list[int], module: Any = None) -> torch.Tensor:
         enc = self.ar.encode([self.data.records[i].description for i in ids])
@@ -210,7 +235,7 @@ class Trainer:
         ids = self._batch(stage, step, s.batch_size)
         key = "av" if stage == "sft_av" else "ar"
         loss = self.sft_av_loss(ids) if key == "av" else self.sft_ar_loss(ids)
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         self._clip_and_step(key, s.grad_clip)
         return {"loss": self.dist.mean(float(loss.detach()))}
 
@@ -226,7 +251,9 @@ class Trainer:
         targets = acts.repeat_interleave(r.group_size, dim=0)
         mse = direction_mse(self.ar_ddp(*self.ar.encode(texts)), targets)
         reward = -mse.detach().view(-1, r.group_size)
-        advantage = ((reward - reward.mean(dim=1, keepdim=True)) / (reward.std(dim=1, keepdim=True) + 1e-6)).view(-1)
+        advantage = (
+            (reward - reward.mean(dim=1, keepdim=True)) / (reward.std(dim=1, keepdim=True) + 1e-6)
+        ).view(-1)
         tokens, mask = pad_right(samples, self.av.pad_id)
         logp = self.av_ddp(targets, tokens, mask)
         with torch.no_grad():
@@ -239,7 +266,7 @@ class Trainer:
         av_loss.backward()
         self._clip_and_step("av", r.grad_clip)
         ar_loss = mse.mean()
-        ar_loss.backward()
+        ar_loss.backward()  # type: ignore[no-untyped-call]
         self._clip_and_step("ar", r.grad_clip)
         return {
             "reward": self.dist.mean(float(reward.mean())),
@@ -258,13 +285,19 @@ class Trainer:
         losses = []
         for b in range(0, len(self.val_ids), 16):
             ids = self.val_ids[b : b + 16]
-            loss = self.sft_av_loss(ids, self.av) if stage == "sft_av" else self.sft_ar_loss(ids, self.ar)
+            loss = (
+                self.sft_av_loss(ids, self.av)
+                if stage == "sft_av"
+                else self.sft_ar_loss(ids, self.ar)
+            )
             losses.append(float(loss) * len(ids))
         module.train()
         return sum(losses) / len(self.val_ids)
 
     # -- the run ----------------------------------------------------------------------------
-    def run(self, stages: tuple[str, ...] = STAGES, resume: bool = True, stop_after: int | None = None) -> bool:
+    def run(
+        self, stages: tuple[str, ...] = STAGES, resume: bool = True, stop_after: int | None = None
+    ) -> bool:
         """Train the requested stages; returns False if ``stop_after`` cut the run short."""
         start_stage, start_step = "sft_av", 0
         if resume and (state := self._resume()) is not None:
@@ -279,7 +312,9 @@ class Trainer:
             if stage == "rl":
                 self._load_reference()
             total = self._steps(stage)
-            bar = tqdm(total=total, initial=first, desc=stage, unit="step", disable=not self.progress)
+            bar = tqdm(
+                total=total, initial=first, desc=stage, unit="step", disable=not self.progress
+            )
             for step in range(first, total):
                 metrics = self._rl_step(step) if stage == "rl" else self._sft_step(stage, step)
                 self._log({"stage": stage, "step": step + 1, **metrics})
@@ -305,9 +340,13 @@ class Trainer:
                 self.optimizers = {}
                 self._checkpoint(STAGES[nxt], 0)
             if stage == "sft_ar":
-                self._save("sft.pt", {"av": trainable_state(self.av), "ar": trainable_state(self.ar)})
+                self._save(
+                    "sft.pt", {"av": trainable_state(self.av), "ar": trainable_state(self.ar)}
+                )
             if stage == "rl":
-                self._save("rl.pt", {"av": trainable_state(self.av), "ar": trainable_state(self.ar)})
+                self._save(
+                    "rl.pt", {"av": trainable_state(self.av), "ar": trainable_state(self.ar)}
+                )
             self.dist.barrier()
         return True
 
@@ -316,7 +355,9 @@ class Trainer:
         ref = Verbaliser(lm, tokenizer, self.cfg.train.model)
         sft = self.ckpt_dir / "sft.pt"
         if not sft.exists():
-            raise UnwatchedError(f"RL needs the warm start: {sft} is missing; run the sft stages first")
+            raise UnwatchedError(
+                f"RL needs the warm start: {sft} is missing; run the sft stages first"
+            )
         _load_weights(ref, torch.load(sft, weights_only=True)["av"])
         ref.eval()
         for p in ref.parameters():
@@ -335,7 +376,9 @@ def train(
     config = RunConfig.load(run_dir)
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
-        raise UnwatchedError(f"unknown stage(s) {', '.join(unknown)}; stages are {', '.join(STAGES)}")
+        raise UnwatchedError(
+            f"unknown stage(s) {', '.join(unknown)}; stages are {', '.join(STAGES)}"
+        )
     try:
         return Trainer(run_dir, config, progress).run(stages, resume, stop_after)
     finally:
