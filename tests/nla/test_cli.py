@@ -99,7 +99,7 @@ def test_explain_and_edit(cli_run: Path, tmp_path: Path):
                 "--strength",
                 "50",
             ]
-        )  # fmt: skip
+        )
     )
     assert edited["edited_explanation"] == "a refund" and edited["delta_norm"] > 0
     assert edited["edited_continuation"] != edited["continuation"]  # the patch reached the model
