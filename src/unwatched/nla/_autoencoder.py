@@ -55,7 +55,9 @@ def pad_right(rows: Sequence[Sequence[int]], pad: int) -> tuple[torch.Tensor, to
 class Verbaliser(nn.Module):
     """Activation → explanation. Token embeddings (tied to the output head) stay frozen."""
 
-    def __init__(self, lm: Any, tokenizer: Any, cfg: ModelConfig) -> None:
+    def __init__(
+        self, lm: Any, tokenizer: Any, cfg: ModelConfig, center: torch.Tensor | None = None
+    ) -> None:
         super().__init__()
         self.lm = lm
         self.tokenizer = tokenizer
@@ -72,6 +74,13 @@ class Verbaliser(nn.Module):
             )
         self.slot = ids.index(slot[0])
         self.register_buffer("prompt_ids", torch.tensor(ids, dtype=torch.long), persistent=False)
+        # The mean activation is a direction every activation shares (in SmolLM2 over half of
+        # the squared norm sits in a few near-constant dimensions); injected as it is, every
+        # input looks alike to the AV. Centring leaves what distinguishes one thought from
+        # another. Not a weight: recomputed from the run's training split when loaded.
+        self.register_buffer(
+            "center", center.clone() if center is not None else None, persistent=False
+        )
         embeddings = lm.get_input_embeddings().weight
         embeddings.requires_grad_(False)
         self.inject_norm = float(embeddings.detach().norm(dim=-1).mean()) * cfg.inject_scale
@@ -83,6 +92,8 @@ class Verbaliser(nn.Module):
     def prompt_embeds(self, acts: torch.Tensor) -> torch.Tensor:
         emb: torch.Tensor = self.lm.get_input_embeddings()(self.prompt_ids)
         emb = emb.unsqueeze(0).expand(acts.shape[0], -1, -1).clone()
+        if self.center is not None:
+            acts = acts - self.center
         emb[:, self.slot] = normalise(acts.to(emb.dtype)) * (
             self.inject_norm / math.sqrt(acts.shape[-1])
         )

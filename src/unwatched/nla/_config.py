@@ -70,6 +70,13 @@ class ModelConfig(_Strict):
     placeholder: str = Field(
         default="<reponame>", description="a single token that appears once in av_prompt"
     )
+    center: bool = Field(
+        default=True,
+        description=(
+            "subtract the mean training activation before rescaling and injecting it; without it "
+            "the shared direction dominates every injected vector and the AV learns to ignore it"
+        ),
+    )
     inject_scale: float = Field(
         default=1.0,
         gt=0.0,

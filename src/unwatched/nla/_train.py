@@ -61,6 +61,13 @@ def _load_weights(module: torch.nn.Module, state: dict[str, torch.Tensor]) -> No
         )
 
 
+def injection_center(data: ActivationSet, config: RunConfig) -> torch.Tensor | None:
+    """The mean training activation the AV subtracts before injection (if configured)."""
+    if not config.train.model.center:
+        return None
+    return data.acts[data.indices("train")].mean(dim=0)
+
+
 def load_pair(
     run_dir: Path, config: RunConfig, phase: str | None
 ) -> tuple[Verbaliser, Reconstructor, ActivationSet]:
@@ -68,7 +75,7 @@ def load_pair(
     data = ActivationSet.load(run_dir)
     lm_av, tokenizer, _ = load_target(config.capture.model)
     lm_ar, _, _ = load_target(config.capture.model)
-    av = Verbaliser(lm_av, tokenizer, config.train.model)
+    av = Verbaliser(lm_av, tokenizer, config.train.model, injection_center(data, config))
     ar = Reconstructor(lm_ar, tokenizer, data.layer, config.train.model)
     if phase is not None:
         path = run_dir / "checkpoints" / f"{phase}.pt"
@@ -352,7 +359,7 @@ class Trainer:
 
     def _load_reference(self) -> None:
         lm, tokenizer, _ = load_target(self.cfg.capture.model)
-        ref = Verbaliser(lm, tokenizer, self.cfg.train.model)
+        ref = Verbaliser(lm, tokenizer, self.cfg.train.model, injection_center(self.data, self.cfg))
         sft = self.ckpt_dir / "sft.pt"
         if not sft.exists():
             raise UnwatchedError(
