@@ -92,8 +92,9 @@ class Verbaliser(nn.Module):
     def prompt_embeds(self, acts: torch.Tensor) -> torch.Tensor:
         emb: torch.Tensor = self.lm.get_input_embeddings()(self.prompt_ids)
         emb = emb.unsqueeze(0).expand(acts.shape[0], -1, -1).clone()
-        if self.center is not None:
-            acts = acts - self.center
+        center = self.center
+        if isinstance(center, torch.Tensor):
+            acts = acts - center
         emb[:, self.slot] = normalise(acts.to(emb.dtype)) * (
             self.inject_norm / math.sqrt(acts.shape[-1])
         )
