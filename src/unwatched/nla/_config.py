@@ -78,9 +78,13 @@ class ModelConfig(_Strict):
         ),
     )
     inject_scale: float = Field(
-        default=1.0,
+        default=16.0,
         gt=0.0,
-        description="the injected activation's norm, in units of the mean token-embedding norm",
+        description=(
+            "the injected activation's norm, in units of the mean token-embedding norm; well above 1 "
+            "so the injected direction still dominates its position's residual stream after the "
+            "first blocks have added their updates (at 1 the AV ignored it)"
+        ),
     )
     ar_template: str = Field(
         default="Thought: {explanation}", description="AR reads its last token"
