@@ -114,7 +114,7 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
         if f"score_{signal}" in df:
             out[signal] = _floats(df[f"score_{signal}"]).where(~errored)
             out[f"{signal}_detector"] = df.get(f"{signal}_detector")
-    if "thoughts_decisions" in df:  # NLA explanations at decision points (``run --nla``)
+    if "score_thoughts" in df:  # NLA explanations at decision points (``run --nla``)
         out["thought_probe"] = _floats(df.get("score_thoughts")).where(~errored)
         out["thoughts"] = df["thoughts_decisions"].map(_as_records).astype(object)
     out["steps"] = _floats(df.get("store_steps"))
