@@ -8,7 +8,6 @@ progress bar. User mistakes print one red line and exit 2.
 
 from __future__ import annotations
 
-import functools
 import json
 import subprocess
 import sys
@@ -19,20 +18,9 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import UnwatchedError
+from ._probe_cli import _friendly  # one red line and exit 2, shared with `probe`
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _friendly(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except UnwatchedError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
 
 
 run_option = click.option(
