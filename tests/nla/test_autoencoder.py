@@ -60,3 +60,15 @@ def test_bad_prompt_settings_are_refused(parts):
         Verbaliser(model, tokenizer, ModelConfig(av_prompt="no placeholder here"))
     with pytest.raises(UnwatchedError, match="single token"):
         Verbaliser(model, tokenizer, ModelConfig(placeholder="two words"))
+
+
+def test_explanation_text_keeps_the_description_exactly(parts):
+    """The AR reads the AV's text as the warm start's descriptions were: whitespace included.
+
+    A description that ends in a newline is about the newline; stripping it would hand the AR
+    a different last token from the one the AV chose.
+    """
+    model, tokenizer = parts
+    av = Verbaliser(model, tokenizer, ModelConfig(max_explanation_tokens=32))
+    for description in (" the value of x\n", "    return", " sorted(\n\n"):
+        assert av.text(av.target_tokens(description)) == description

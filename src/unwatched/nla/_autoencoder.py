@@ -153,8 +153,14 @@ class Verbaliser(nn.Module):
         return rows
 
     def text(self, tokens: Sequence[int]) -> str:
+        """The explanation exactly as written (no stripping).
+
+        Descriptions keep their whitespace (a description ending in a newline is about a
+        newline), and the AR was trained on them as they are: stripping here would hand the
+        AR a different last token than the one the AV chose.
+        """
         body = [t for t in tokens if t != self.eos_id]
-        return str(self.tokenizer.decode(body)).strip()
+        return str(self.tokenizer.decode(body))
 
 
 class Reconstructor(nn.Module):
