@@ -105,7 +105,7 @@ class ModelConfig(_Strict):
 class SFTConfig(_Strict):
     """Warm start: AV on activation → description, AR on description → activation."""
 
-    av_steps: int = Field(default=300, ge=0)
+    av_steps: int = Field(default=500, ge=0)
     ar_steps: int = Field(default=200, ge=0)
     batch_size: int = Field(default=16, ge=1)
     av_lr: float = 1e-4
@@ -118,7 +118,7 @@ class SFTConfig(_Strict):
 class RLConfig(_Strict):
     """Group-relative policy optimisation of the AV against the live AR."""
 
-    steps: int = Field(default=350, ge=0)
+    steps: int = Field(default=600, ge=0)
     activations_per_step: int = Field(default=4, ge=1)
     group_size: int = Field(default=4, ge=2, description="explanations sampled per activation")
     temperature: float = Field(default=1.0, gt=0.0)
