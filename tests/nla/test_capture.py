@@ -143,3 +143,15 @@ def test_bad_corpus_files_get_located_errors(tmp_path: Path):
     short.write_text('{"text": "too short"}\n')
     with pytest.raises(UnwatchedError, match="no document of at least"):
         load_corpus(str(short))
+
+
+def test_spread_subsets_keep_every_document_in_proportion(tiny_run_template: Path):
+    data = ActivationSet.load(tiny_run_template)
+    test = data.indices("test")
+    docs = {data.records[i].doc_id for i in test}
+    n = len(docs) + 2
+    subset = data.spread("test", n)
+    assert len(subset) == len(set(subset)) == n and set(subset) <= set(test)
+    assert {data.records[i].doc_id for i in subset} == docs  # the first n would miss some
+    assert subset == data.spread("test", n)
+    assert sorted(data.spread("test", 10_000)) == sorted(test)

@@ -43,7 +43,7 @@ def test_capture_writes_config_and_data(cli_run: Path):
     assert (cli_run / "activations.pt").exists() and (cli_run / "records.jsonl").exists()
     assert {p.name for p in (cli_run / "checkpoints").iterdir()} >= {"latest.pt", "sft.pt", "rl.pt"}
     stages = [json.loads(x)["stage"] for x in (cli_run / "metrics.jsonl").read_text().splitlines()]
-    assert stages.count("rl") == 1 and "sft_av" in stages and "sft_ar" in stages
+    assert stages.count("rl") == 2 and "sft_av" in stages and "sft_ar" in stages  # step + val_fve
 
 
 def test_evaluate_prints_every_baseline_for_both_phases(cli_run: Path):
@@ -51,13 +51,26 @@ def test_evaluate_prints_every_baseline_for_both_phases(cli_run: Path):
     for row in ("NLA (AV → AR)", "shuffled explanations", "true description (ceiling)", "logit lens top tokens",
                 "nearest-neighbour description", "mean activation"):  # fmt: skip
         assert out.count(f"| {row} |") == 2, row
-    report = json.loads((cli_run / "evaluation-test.json").read_text())
+    report = json.loads((cli_run / "evaluation-test-12.json").read_text())
     assert set(report["phases"]) == {"sft", "rl"} and report["activations"] == 12
     table = report["phases"]["rl"]["table"]
     # the mean of normalised training activations is about 0 by construction
     assert abs(table["mean activation"]["fve"]["value"]) < 0.3
     for entry in table.values():
         assert entry["fve"]["low"] <= entry["fve"]["value"] <= entry["fve"]["high"]
+
+
+def test_evaluating_again_keeps_other_reports(cli_run: Path):
+    """A subset never overwrites the whole-split report, and one phase again keeps the other."""
+    _ok(["nla", "evaluate", "--run", str(cli_run), "--max-items", "12"])
+    before = json.loads((cli_run / "evaluation-test-12.json").read_text())
+    _ok(["nla", "evaluate", "--run", str(cli_run), "--phase", "rl"])
+    whole = json.loads((cli_run / "evaluation-test.json").read_text())
+    assert set(whole["phases"]) == {"rl"} and whole["activations"] == whole["of"] > 12
+    out = _ok(["nla", "evaluate", "--run", str(cli_run), "--max-items", "12", "--phase", "rl"])
+    after = json.loads((cli_run / "evaluation-test-12.json").read_text())
+    assert after["phases"] == before["phases"]  # sft kept; rl recomputed identically
+    assert out.count("## After") == 2 and "12 of " in out
 
 
 def test_explain_and_edit(cli_run: Path, tmp_path: Path):

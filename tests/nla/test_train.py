@@ -14,6 +14,7 @@ import torch
 
 from unwatched.errors import UnwatchedError
 from unwatched.nla import ActivationSet, RunConfig, train
+from unwatched.nla._evaluate import evaluate
 from unwatched.nla._metrics import fve, per_item
 from unwatched.nla._train import Trainer, batch_positions, load_pair, read_metrics
 
@@ -48,7 +49,7 @@ def test_interrupted_runs_resume_to_identical_losses(tiny_run_template: Path, tm
     assert read_metrics(cut)[-1]["stage"] == "rl"
     assert train(cut, progress=False)
     expected = read_metrics(straight)
-    assert [m["stage"] for m in expected].count("rl") == 2
+    assert sum(m["stage"] == "rl" and "reward" in m for m in expected) == 2
     assert read_metrics(cut) == expected
     for phase in ("sft", "rl"):
         a = torch.load(straight / "checkpoints" / f"{phase}.pt", weights_only=True)
@@ -134,3 +135,18 @@ def test_training_errors_are_clear(tmp_path: Path, tiny_run_template: Path):
         train(run, stages=("rl",), progress=False)
     data = ActivationSet.load(run)
     assert len(data.records) == data.acts.shape[0]
+
+
+def test_validation_fve_in_the_log_is_what_evaluate_reports(
+    tiny_run_template: Path, tmp_path: Path
+):
+    """The learning curve logged during training is the evaluation's own number: greedy
+    explanations of the same validation activations, read by the AR of that moment."""
+    run = _copy(tiny_run_template, tmp_path / "run")
+    train(run, progress=False)
+    rows = [m for m in read_metrics(run) if "val_fve" in m]
+    assert [(m["stage"], m["step"]) for m in rows] == [("sft_ar", 4), ("rl", 2)]
+    assert all(np.isfinite(m["val_fve"]) and m["val_fve"] <= 1.0 for m in rows)
+    report = evaluate(run, phases=("rl",), split="validation", max_items=64, progress=False)
+    table = report["phases"]["rl"]["table"]
+    assert table["NLA (AV → AR)"]["fve"]["value"] == pytest.approx(rows[-1]["val_fve"], abs=1e-5)

@@ -50,6 +50,20 @@ class ActivationSet:
     def indices(self, split: Split) -> list[int]:
         return [i for i, r in enumerate(self.records) if r.split == split]
 
+    def spread(self, split: Split, n: int) -> list[int]:
+        """``n`` activations of a split, evenly spaced through it document by document.
+
+        Windows are shuffled at capture and many positions share a window, so the first
+        ``n`` of a split can come from a handful of windows in a few documents; an even
+        spread keeps every document in proportion, which is what document-level intervals
+        need. All of the split when ``n`` covers it.
+        """
+        ids = sorted(self.indices(split), key=lambda i: (self.records[i].doc_id, i))
+        if n >= len(ids):
+            return ids
+        step = (len(ids) - 1) / max(1, n - 1)
+        return [ids[round(k * step)] for k in range(n)]
+
     def save(self, run_dir: Path) -> None:
         run_dir.mkdir(parents=True, exist_ok=True)
         meta = {

@@ -15,10 +15,16 @@ And ``mean activation``: the mean of the normalised *training* activations, no t
 (0 by construction with the test set's own mean; slightly below 0 with the training mean,
 which is the honest held-out version reported here). Every row also carries FVE(AV) − FVE(row) with its paired
 interval.
+
+The report goes to ``evaluation-<split>.{json,md}`` for the whole split and to
+``evaluation-<split>-<N>.{json,md}`` for ``max_items=N``, an even spread over the split's
+documents (not its first N, which can come from a few windows of a few documents).
+Evaluating one phase again keeps the other phase's table when the items are the same.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -78,9 +84,7 @@ def evaluate(
 ) -> dict[str, Any]:
     config = RunConfig.load(run_dir)
     data = ActivationSet.load(run_dir)
-    test = data.indices(split)  # type: ignore[arg-type]
-    if max_items is not None:
-        test = test[:max_items]
+    test = data.indices(split) if max_items is None else data.spread(split, max_items)  # type: ignore[arg-type]
     train = data.indices("train")
     docs = [data.records[i].doc_id for i in test]
     target = data.acts[test]
@@ -95,11 +99,14 @@ def evaluate(
         "run": str(run_dir),
         "split": split,
         "activations": len(test),
+        "of": len(data.indices(split)),  # type: ignore[arg-type]
         "documents": len(set(docs)),
         "layer": data.layer,
         "description_source": data.description_source,
+        "items_sha256": hashlib.sha256(json.dumps(test).encode()).hexdigest(),
         "phases": {},
     }
+    stem = run_dir / report_name(split, max_items, len(data.indices(split)))  # type: ignore[arg-type]
     for phase in phases:
         if not (run_dir / "checkpoints" / f"{phase}.pt").exists():
             continue
@@ -135,9 +142,33 @@ def evaluate(
                 for j, i in enumerate(test[:12])
             ],
         }
-    (run_dir / f"evaluation-{split}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (run_dir / f"evaluation-{split}.md").write_text(render_markdown(report))
+    _keep_other_phases(report, stem.with_suffix(".json"))
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(render_markdown(report))
     return report
+
+
+def report_name(split: str, max_items: int | None, available: int) -> str:
+    """``evaluation-test`` for a whole split, ``evaluation-test-1000`` for a subset of it, so
+    a quick look at a subset never overwrites the report on all held-out activations."""
+    if max_items is None or max_items >= available:
+        return f"evaluation-{split}"
+    return f"evaluation-{split}-{max_items}"
+
+
+def _keep_other_phases(report: dict[str, Any], path: Path) -> None:
+    """Evaluating one phase again keeps the other phase already reported on the same items."""
+    if not path.exists():
+        return
+    try:
+        old = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return  # a damaged earlier report is replaced, not merged
+    if old.get("items_sha256") != report["items_sha256"]:
+        return
+    merged = {k: v for k, v in old.get("phases", {}).items() if k not in report["phases"]}
+    merged.update(report["phases"])
+    report["phases"] = {k: merged[k] for k in ("sft", "rl") if k in merged}
 
 
 def _reconstruct(ar: Reconstructor, texts: list[str], progress: bool, name: str) -> torch.Tensor:
@@ -155,11 +186,16 @@ def _fmt(e: dict[str, float]) -> str:
     return f"{e['value']:.3f} [{e['low']:.3f}, {e['high']:.3f}]"
 
 
+def _count(report: dict[str, Any]) -> str:
+    n, of = report["activations"], report.get("of", report["activations"])
+    return str(n) if n >= of else f"{n} of {of} (an even spread over the documents)"
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# NLA evaluation: {report['run']}",
         "",
-        f"{report['activations']} held-out activations ({report['split']}) from {report['documents']} documents, "
+        f"{_count(report)} held-out activations ({report['split']}) from {report['documents']} documents, "
         f"layer {report['layer']}, descriptions: {report['description_source']}. "
         "95% intervals resample whole documents.",
         "",

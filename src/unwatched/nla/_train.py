@@ -10,7 +10,9 @@ Stages run in order and each is resumable:
             budget. AR keeps training on the AV's own samples, so it learns the language
             the AV actually speaks.
 
-The run folder holds ``config.json``, ``metrics.jsonl`` (one line per step), and
+The run folder holds ``config.json``, ``metrics.jsonl`` (one line per step, plus the
+validation loss after each warm-start stage and the greedy validation FVE after the warm
+start and at every RL checkpoint), and
 ``checkpoints/``: ``latest.pt`` (weights, optimiser, RNG, stage and step: enough to resume
 to identical losses), ``sft.pt`` and ``rl.pt`` (the weights at the end of each phase).
 Batches are a pure function of (seed, stage, step), so resuming needs no data-loader state.
@@ -29,7 +31,14 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from ..errors import UnwatchedError
 from . import _distributed
-from ._autoencoder import Reconstructor, Verbaliser, direction_mse, pad_right, trainable_state
+from ._autoencoder import (
+    Reconstructor,
+    Verbaliser,
+    direction_mse,
+    normalise,
+    pad_right,
+    trainable_state,
+)
 from ._config import RunConfig
 from ._dataset import ActivationSet
 from ._target import load_target
@@ -111,7 +120,7 @@ class Trainer:
         self.av.train()
         self.ar.train()
         self.train_ids = self.data.indices("train")
-        self.val_ids = self.data.indices("validation")[:64]
+        self.val_ids = self.data.spread("validation", 64)
         self.ckpt_dir = run_dir / "checkpoints"
         self.metrics_path = run_dir / "metrics.jsonl"
         self.av_ddp = self.dist.wrap(self.av)
@@ -301,6 +310,31 @@ class Trainer:
         module.train()
         return sum(losses) / len(self.val_ids)
 
+    @torch.no_grad()
+    def _validate_fve(self) -> float | None:
+        """Greedy FVE of the current AV → AR pair on the validation activations.
+
+        The number ``evaluate`` reports, on a small held-out set, logged at the end of the
+        warm start and at every RL checkpoint: it shows whether RL is still paying off (the
+        sampled reward mixes in the AR's own training and the sampling temperature).
+        """
+        if len(self.val_ids) < 2:
+            return None
+        self.av.eval()
+        self.ar.eval()
+        acts = self.data.acts[self.val_ids]
+        texts = [
+            self.av.text(t)
+            for b in range(0, len(acts), 32)
+            for t in self.av.generate(acts[b : b + 32])
+        ]
+        pred = self.ar.reconstruct(texts)
+        self.av.train()
+        self.ar.train()
+        target = normalise(acts.float())
+        variance = ((target - target.mean(dim=0, keepdim=True)) ** 2).mean()
+        return float(1.0 - direction_mse(pred, acts).mean() / variance)
+
     # -- the run ----------------------------------------------------------------------------
     def run(
         self, stages: tuple[str, ...] = STAGES, resume: bool = True, stop_after: int | None = None
@@ -329,6 +363,10 @@ class Trainer:
                 bar.set_postfix({k: f"{v:.3f}" for k, v in metrics.items()})
                 done = step + 1
                 if done % self.cfg.train.checkpoint_every == 0 or done == total:
+                    if stage == "rl" and (val_fve := self._validate_fve()) is not None:
+                        self._log({"stage": stage, "step": done, "val_fve": val_fve})
+                        if self.progress:
+                            bar.write(f"rl step {done}: validation FVE {val_fve:.3f}")
                     self._checkpoint(stage, done)
                 if budget is not None:
                     budget -= 1
@@ -339,7 +377,10 @@ class Trainer:
                         return False
             bar.close()
             if stage != "rl" and (val := self._validate(stage)) is not None:
-                self._log({"stage": stage, "step": total, "val_loss": val})
+                row: dict[str, Any] = {"stage": stage, "step": total, "val_loss": val}
+                if stage == "sft_ar" and (val_fve := self._validate_fve()) is not None:
+                    row["val_fve"] = val_fve  # the warm-start pair RL starts from
+                self._log(row)
             if total == 0:
                 self._checkpoint(stage, 0)
             nxt = STAGES.index(stage) + 1
