@@ -22,6 +22,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from ..errors import UnwatchedError
 from ._capture import decoder_layers
@@ -151,6 +152,17 @@ class Verbaliser(nn.Module):
             out = self.lm(input_ids=nxt.unsqueeze(-1), past_key_values=cache, use_cache=True)
             cache, logits = out.past_key_values, out.logits[:, -1].float()
         return rows
+
+    def explain(
+        self, acts: torch.Tensor, batch_size: int = 32, progress: bool = False
+    ) -> list[str]:
+        """Greedy explanations of many activations, in batches (what evaluation reads)."""
+        texts: list[str] = []
+        for b in tqdm(
+            range(0, len(acts), batch_size), desc="explain", unit="batch", disable=not progress
+        ):
+            texts += [self.text(t) for t in self.generate(acts[b : b + batch_size])]
+        return texts
 
     def text(self, tokens: Sequence[int]) -> str:
         """The explanation exactly as written (no stripping).

@@ -33,23 +33,12 @@ import numpy as np
 import torch
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from ._autoencoder import Reconstructor, Verbaliser, normalise
+from ._autoencoder import Reconstructor, normalise
 from ._config import RunConfig
 from ._dataset import ActivationSet
 from ._metrics import PerItem, cosine, fve, fve_difference, per_item
 from ._target import load_target
 from ._train import load_pair
-
-
-def explain_batch(
-    av: Verbaliser, acts: torch.Tensor, batch_size: int = 32, progress: bool = False
-) -> list[str]:
-    texts: list[str] = []
-    for b in tqdm(
-        range(0, len(acts), batch_size), desc="explain", unit="batch", disable=not progress
-    ):
-        texts += [av.text(t) for t in av.generate(acts[b : b + batch_size])]
-    return texts
 
 
 def logit_lens_texts(data: ActivationSet, ids: list[int], config: RunConfig, k: int) -> list[str]:
@@ -84,6 +73,7 @@ def evaluate(
 ) -> dict[str, Any]:
     config = RunConfig.load(run_dir)
     data = ActivationSet.load(run_dir)
+    available = len(data.indices(split))  # type: ignore[arg-type]
     test = data.indices(split) if max_items is None else data.spread(split, max_items)  # type: ignore[arg-type]
     train = data.indices("train")
     docs = [data.records[i].doc_id for i in test]
@@ -99,19 +89,19 @@ def evaluate(
         "run": str(run_dir),
         "split": split,
         "activations": len(test),
-        "of": len(data.indices(split)),  # type: ignore[arg-type]
+        "of": available,
         "documents": len(set(docs)),
         "layer": data.layer,
         "description_source": data.description_source,
         "items_sha256": hashlib.sha256(json.dumps(test).encode()).hexdigest(),
         "phases": {},
     }
-    stem = run_dir / report_name(split, max_items, len(data.indices(split)))  # type: ignore[arg-type]
+    stem = run_dir / report_name(split, max_items, available)
     for phase in phases:
         if not (run_dir / "checkpoints" / f"{phase}.pt").exists():
             continue
         av, ar, _ = load_pair(run_dir, config, phase)
-        explanations = explain_batch(av, target, progress=progress)
+        explanations = av.explain(target, progress=progress)
         perm = np.random.default_rng(seed).permutation(len(test))
         shuffled = [explanations[int(j)] for j in perm]
         rows: dict[str, PerItem] = {}

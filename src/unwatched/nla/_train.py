@@ -35,12 +35,12 @@ from ._autoencoder import (
     Reconstructor,
     Verbaliser,
     direction_mse,
-    normalise,
     pad_right,
     trainable_state,
 )
 from ._config import RunConfig
 from ._dataset import ActivationSet
+from ._metrics import per_item
 from ._target import load_target
 
 STAGES = ("sft_av", "sft_ar", "rl")
@@ -323,17 +323,11 @@ class Trainer:
         self.av.eval()
         self.ar.eval()
         acts = self.data.acts[self.val_ids]
-        texts = [
-            self.av.text(t)
-            for b in range(0, len(acts), 32)
-            for t in self.av.generate(acts[b : b + 32])
-        ]
-        pred = self.ar.reconstruct(texts)
+        pred = self.ar.reconstruct(self.av.explain(acts))
         self.av.train()
         self.ar.train()
-        target = normalise(acts.float())
-        variance = ((target - target.mean(dim=0, keepdim=True)) ** 2).mean()
-        return float(1.0 - direction_mse(pred, acts).mean() / variance)
+        item = per_item(pred, acts, [self.data.records[i].doc_id for i in self.val_ids])
+        return float(1.0 - item.sq_err.sum() / item.sq_dev.sum())
 
     # -- the run ----------------------------------------------------------------------------
     def run(
